@@ -1,0 +1,6 @@
+package main
+
+// Code generation, in order: ent (models, client, entgql schema) first, then
+// gqlgen, which reads the schema ent wrote.
+//go:generate go run ./ent/entc.go
+//go:generate go run github.com/99designs/gqlgen generate --config gqlgen.yml

@@ -1,0 +1,97 @@
+// Package scalar holds the GraphQL scalars of mediagraph that are not
+// generated: Decimal, a money amount kept exactly as integer cents.
+package scalar
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// MaxDecimalDigits is how many digits a Decimal may have in all (10 digits,
+// 2 of them after the point, as Django's DecimalField(max_digits=10,
+// decimal_places=2)).
+const MaxDecimalDigits = 10
+
+// DecimalError is a refused Decimal value. Its message is safe to show.
+type DecimalError struct{ Message string }
+
+func (e *DecimalError) Error() string { return e.Message }
+
+// MarshalDecimal writes cents as a string with two decimals ("19.90").
+func MarshalDecimal(cents int64) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		io.WriteString(w, strconv.Quote(FormatDecimal(cents)))
+	})
+}
+
+// FormatDecimal formats cents with two decimals.
+func FormatDecimal(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
+}
+
+// UnmarshalDecimal reads a string ("19.9", "19.90", "20") or a number and
+// returns cents. It refuses negative values, more than two places and more
+// than MaxDecimalDigits digits; it never rounds.
+func UnmarshalDecimal(v any) (int64, error) {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case json.Number:
+		s = v.String()
+	case int:
+		s = strconv.Itoa(v)
+	case int64:
+		s = strconv.FormatInt(v, 10)
+	case float64:
+		// A float from a JSON number literal in the query: its shortest
+		// representation is what the client wrote.
+		s = strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return 0, &DecimalError{Message: "Decimal must be a string or a number"}
+	}
+	return ParseDecimal(s)
+}
+
+// ParseDecimal parses a non-negative decimal with at most two places into cents.
+func ParseDecimal(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	intPart, frac, hasPoint := strings.Cut(s, ".")
+	if s == "" || intPart == "" || (hasPoint && frac == "") || !digits(intPart) || !digits(frac) {
+		if strings.HasPrefix(s, "-") {
+			return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q must not be negative", s)}
+		}
+		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q is not a decimal number like \"19.90\"", s)}
+	}
+	if len(frac) > 2 {
+		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q has more than 2 decimal places", s)}
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if len(intPart)+2 > MaxDecimalDigits {
+		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q has more than %d digits", s, MaxDecimalDigits)}
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	cents, err := strconv.ParseInt(intPart+frac, 10, 64)
+	if err != nil {
+		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q is out of range", s)}
+	}
+	return cents, nil
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
