@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"mediagraph/ent"
 
 	"entgo.io/contrib/entgql"
@@ -15,44 +14,48 @@ import (
 
 // Images is the resolver for the images field.
 func (r *productResolver) Images(ctx context.Context, obj *ent.Product) ([]*ent.ProductImage, error) {
-	panic(fmt.Errorf("not implemented: Images - images"))
+	images, err := obj.Images(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sortImages(images), nil
 }
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	return r.node(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	return r.nodes(ctx, ids)
 }
 
 // Documents is the resolver for the documents field.
 func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error) {
-	panic(fmt.Errorf("not implemented: Documents - documents"))
+	first, err := pageSize(first, last)
+	if err != nil {
+		return nil, err
+	}
+	return r.Client.Document.Query().Paginate(ctx, after, first, before, last,
+		ent.WithDocumentOrder(orderBy), ent.WithDocumentFilter(where.Filter))
 }
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error) {
-	panic(fmt.Errorf("not implemented: Products - products"))
+	first, err := pageSize(first, last)
+	if err != nil {
+		return nil, err
+	}
+	return r.Client.Product.Query().Paginate(ctx, after, first, before, last,
+		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
 }
-
-// Document returns DocumentResolver implementation.
-func (r *Resolver) Document() DocumentResolver { return &documentResolver{r} }
 
 // Product returns ProductResolver implementation.
 func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 
-// ProductImage returns ProductImageResolver implementation.
-func (r *Resolver) ProductImage() ProductImageResolver { return &productImageResolver{r} }
-
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type (
-	documentResolver     struct{ *Resolver }
-	productResolver      struct{ *Resolver }
-	productImageResolver struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-)
+type productResolver struct{ *Resolver }
+type queryResolver struct{ *Resolver }

@@ -1,8 +1,42 @@
+// Package graph is mediagraph's GraphQL layer: the schema (*.graphqls), the
+// resolvers, the error presenter that gives every refusal its
+// extensions.code, and the generated executable schema. It calls media/ to
+// validate and store files and ent/ to keep their rows.
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"log/slog"
 
-type Resolver struct{}
+	"mediagraph/ent"
+	"mediagraph/media"
+)
+
+// Rules are the file rules of each upload target.
+type Rules struct {
+	ProductImage  media.Rule // ProductImage.image
+	DocumentFile  media.Rule // Document.file
+	DocumentImage media.Rule // Document.image
+}
+
+// Resolver is the dependency-injection root of the resolvers. It is built
+// once by server.go and shared by every request.
+type Resolver struct {
+	Client   *ent.Client
+	Media    *media.Store
+	Rules    Rules
+	MediaURL string // prefix of MediaFile.url, ends with "/"
+	Log      *slog.Logger
+}
+
+// Upload prefixes (Django's upload_to).
+const (
+	productImagePrefix  = "products/images/"
+	documentFilePrefix  = "documents/"
+	documentImagePrefix = "images/"
+)
+
+// Connection page sizes.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)

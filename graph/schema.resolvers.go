@@ -15,80 +15,110 @@ import (
 
 // File is the resolver for the file field.
 func (r *documentResolver) File(ctx context.Context, obj *ent.Document) (*MediaFile, error) {
-	panic(fmt.Errorf("not implemented: File - file"))
+	return r.mediaFile(obj.FilePath, obj.FileName, obj.FileSize, obj.FileContentType, obj.FileSha256, obj.FileWidth, obj.FileHeight), nil
 }
 
 // Image is the resolver for the image field.
 func (r *documentResolver) Image(ctx context.Context, obj *ent.Document) (*MediaFile, error) {
-	panic(fmt.Errorf("not implemented: Image - image"))
+	if obj.ImagePath == nil {
+		return nil, nil
+	}
+	return r.mediaFile(*obj.ImagePath, deref(obj.ImageName), deref(obj.ImageSize), deref(obj.ImageContentType), deref(obj.ImageSha256), obj.ImageWidth, obj.ImageHeight), nil
 }
 
 // CreateProduct is the resolver for the createProduct field.
 func (r *mutationResolver) CreateProduct(ctx context.Context, input CreateProductInput, images []*graphql.Upload) (*ent.Product, error) {
-	panic(fmt.Errorf("not implemented: CreateProduct - createProduct"))
+	return r.createProduct(ctx, input, images)
 }
 
 // UpdateProduct is the resolver for the updateProduct field.
 func (r *mutationResolver) UpdateProduct(ctx context.Context, id int, input UpdateProductInput) (*ent.Product, error) {
-	panic(fmt.Errorf("not implemented: UpdateProduct - updateProduct"))
+	return r.updateProduct(ctx, id, input)
 }
 
 // DeleteProduct is the resolver for the deleteProduct field.
 func (r *mutationResolver) DeleteProduct(ctx context.Context, id int) (int, error) {
-	panic(fmt.Errorf("not implemented: DeleteProduct - deleteProduct"))
+	return r.deleteProduct(ctx, id)
 }
 
 // AddProductImage is the resolver for the addProductImage field.
 func (r *mutationResolver) AddProductImage(ctx context.Context, productID int, image graphql.Upload, alt *string) (*ent.ProductImage, error) {
-	panic(fmt.Errorf("not implemented: AddProductImage - addProductImage"))
+	added, err := r.addProductImages(ctx, productID, []fileArg{r.productImageArg("image", &image)}, deref(alt))
+	if err != nil {
+		return nil, err
+	}
+	return added[0], nil
 }
 
 // AddProductImages is the resolver for the addProductImages field.
 func (r *mutationResolver) AddProductImages(ctx context.Context, productID int, images []*graphql.Upload) ([]*ent.ProductImage, error) {
-	panic(fmt.Errorf("not implemented: AddProductImages - addProductImages"))
+	if len(images) == 0 {
+		return nil, badInput("images", "images must hold at least one file")
+	}
+	args := make([]fileArg, len(images))
+	for i, up := range images {
+		args[i] = r.productImageArg(fmt.Sprintf("images.%d", i), up)
+	}
+	return r.addProductImages(ctx, productID, args, "")
 }
 
 // UpdateProductImage is the resolver for the updateProductImage field.
 func (r *mutationResolver) UpdateProductImage(ctx context.Context, id int, alt *string, position *int) (*ent.ProductImage, error) {
-	panic(fmt.Errorf("not implemented: UpdateProductImage - updateProductImage"))
+	return r.updateProductImage(ctx, id, alt, position)
 }
 
 // DeleteProductImage is the resolver for the deleteProductImage field.
 func (r *mutationResolver) DeleteProductImage(ctx context.Context, id int) (int, error) {
-	panic(fmt.Errorf("not implemented: DeleteProductImage - deleteProductImage"))
+	return r.deleteProductImage(ctx, id)
 }
 
 // CreateDocument is the resolver for the createDocument field.
 func (r *mutationResolver) CreateDocument(ctx context.Context, input CreateDocumentInput) (*ent.Document, error) {
-	panic(fmt.Errorf("not implemented: CreateDocument - createDocument"))
+	return r.createDocument(ctx, input)
 }
 
 // DeleteDocument is the resolver for the deleteDocument field.
 func (r *mutationResolver) DeleteDocument(ctx context.Context, id int) (int, error) {
-	panic(fmt.Errorf("not implemented: DeleteDocument - deleteDocument"))
+	return r.deleteDocument(ctx, id)
 }
 
 // Image is the resolver for the image field.
 func (r *productImageResolver) Image(ctx context.Context, obj *ent.ProductImage) (*MediaFile, error) {
-	panic(fmt.Errorf("not implemented: Image - image"))
+	return r.mediaFile(obj.ImagePath, obj.ImageName, obj.ImageSize, obj.ImageContentType, obj.ImageSha256, obj.ImageWidth, obj.ImageHeight), nil
 }
 
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, id int) (*ent.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	p, err := r.Client.Product.Query().Where(productWithID(id)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return firstOrNil(p.All(ctx))
 }
 
 // Document is the resolver for the document field.
 func (r *queryResolver) Document(ctx context.Context, id int) (*ent.Document, error) {
-	panic(fmt.Errorf("not implemented: Document - document"))
+	d, err := r.Client.Document.Query().Where(documentWithID(id)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return firstOrNil(d.All(ctx))
 }
 
 // UploadRules is the resolver for the uploadRules field.
 func (r *queryResolver) UploadRules(ctx context.Context) ([]*UploadRule, error) {
-	panic(fmt.Errorf("not implemented: UploadRules - uploadRules"))
+	return r.uploadRules(), nil
 }
+
+// Document returns DocumentResolver implementation.
+func (r *Resolver) Document() DocumentResolver { return &documentResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+// ProductImage returns ProductImageResolver implementation.
+func (r *Resolver) ProductImage() ProductImageResolver { return &productImageResolver{r} }
+
+type documentResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
+type productImageResolver struct{ *Resolver }

@@ -1,0 +1,250 @@
+// Package gqlhttp is GraphQL over HTTP for mediagraph: gqlgen transports for
+// GET and JSON POST, guarded by write tokens and method rules, and a
+// multipart transport of its own for the GraphQL multipart request spec that
+// checks auth, CSRF headers and size before reading the body, validates
+// operations and map before any file, and streams every file part into a
+// staged file (media.Staged), never whole into memory.
+//
+// Refusals at the HTTP level answer a GraphQL-shaped JSON body
+// {"errors":[{"message":…,"extensions":{"code":…}}]} with the codes
+// BAD_REQUEST (400), CSRF_BLOCKED (400), UNAUTHENTICATED (401),
+// METHOD_NOT_ALLOWED (405) and REQUEST_TOO_LARGE (413).
+package gqlhttp
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"mediagraph/media"
+)
+
+// HTTP-level error codes.
+const (
+	CodeBadRequest       = "BAD_REQUEST"
+	CodeCSRFBlocked      = "CSRF_BLOCKED"
+	CodeUnauthenticated  = "UNAUTHENTICATED"
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	CodeRequestTooLarge  = "REQUEST_TOO_LARGE"
+)
+
+// Stager streams an upload into temporary storage (media.Store does).
+type Stager interface {
+	Stage(ctx context.Context, r io.Reader, name string, limit int64) (*media.Staged, error)
+}
+
+// Config is what the transports enforce. Zero limits are refused by
+// validate; New fills nothing silently.
+type Config struct {
+	// Tokens are the accepted bearer tokens for writes. Empty: writes are open.
+	Tokens []string
+	// CSRFPrevention requires a non-empty preflight header on multipart
+	// requests (as Apollo Server does).
+	CSRFPrevention bool
+	// MaxRequestBytes caps a whole request body.
+	MaxRequestBytes int64
+	// MaxJSONBytes caps a JSON body and the operations and map parts.
+	MaxJSONBytes int64
+	// MaxFiles caps the file parts of one multipart request.
+	MaxFiles int
+	// MaxFileBytes caps one file part (the largest file rule); a longer
+	// part is staged as Exceeded and refused by its rule.
+	MaxFileBytes int64
+	// Stager stages file parts.
+	Stager Stager
+	// Log receives transport failures that the client does not see.
+	Log *slog.Logger
+}
+
+// PreflightHeaders are the headers of which one, non-empty, lets a
+// multipart request pass CSRF prevention.
+var PreflightHeaders = []string{"Apollo-Require-Preflight", "X-Apollo-Operation-Name", "GraphQL-Require-Preflight"}
+
+func (c *Config) validate() error {
+	switch {
+	case c.MaxRequestBytes <= 0:
+		return errors.New("gqlhttp: MaxRequestBytes must be positive")
+	case c.MaxJSONBytes <= 0:
+		return errors.New("gqlhttp: MaxJSONBytes must be positive")
+	case c.MaxFiles <= 0:
+		return errors.New("gqlhttp: MaxFiles must be positive")
+	case c.MaxFileBytes <= 0:
+		return errors.New("gqlhttp: MaxFileBytes must be positive")
+	case c.Stager == nil:
+		return errors.New("gqlhttp: Stager is required")
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	return nil
+}
+
+// Transports returns the transports to add to a gqlgen handler, in order:
+// GET (queries only), JSON POST and multipart POST.
+func Transports(cfg Config) ([]graphql.Transport, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	c := &cfg
+	return []graphql.Transport{
+		getTransport{c},
+		postTransport{c},
+		&multipartTransport{c},
+	}, nil
+}
+
+// authorized reports whether the request carries one of the write tokens
+// (or no tokens are configured).
+func (c *Config) authorized(r *http.Request) bool {
+	if len(c.Tokens) == 0 {
+		return true
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	token = strings.TrimSpace(token)
+	granted := 0
+	for _, t := range c.Tokens {
+		granted |= subtle.ConstantTimeCompare([]byte(token), []byte(t))
+	}
+	return granted == 1
+}
+
+// refuse answers an HTTP-level refusal with a GraphQL-shaped body and closes
+// the connection, so that an unread body is neither drained nor waited for.
+func refuse(w http.ResponseWriter, status int, code, message string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Connection", "close")
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="mediagraph"`)
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{codedError(code, message)}})
+}
+
+func codedError(code, message string) *gqlerror.Error {
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+}
+
+// getTransport is gqlgen's GET transport with mutations refused by 405.
+type getTransport struct{ c *Config }
+
+func (t getTransport) Supports(r *http.Request) bool { return transport.GET{}.Supports(r) }
+
+func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	sw := &statusWriter{ResponseWriter: w}
+	transport.GET{}.Do(sw, r, guardedExecutor{exec: exec, c: t.c, r: r, w: sw})
+}
+
+// postTransport is gqlgen's JSON POST transport with a size cap and write
+// tokens checked once the operation is known.
+type postTransport struct{ c *Config }
+
+func (t postTransport) Supports(r *http.Request) bool { return transport.POST{}.Supports(r) }
+
+func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if r.ContentLength > t.c.MaxJSONBytes {
+		refuse(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+			fmt.Sprintf("request body is larger than %d bytes", t.c.MaxJSONBytes))
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	r.Body = &cappedBody{ReadCloser: http.MaxBytesReader(w, r.Body, t.c.MaxJSONBytes), w: sw}
+	transport.POST{}.Do(sw, r, guardedExecutor{exec: exec, c: t.c, r: r, w: sw})
+}
+
+// cappedBody turns an over-long body into a 413 answer.
+type cappedBody struct {
+	io.ReadCloser
+	w *statusWriter
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		b.w.force(http.StatusRequestEntityTooLarge)
+	}
+	return n, err
+}
+
+// statusWriter lets a guard decide the status that gqlgen's transport
+// writes afterwards.
+type statusWriter struct {
+	http.ResponseWriter
+	forced      int
+	wroteHeader bool
+}
+
+func (w *statusWriter) force(status int) { w.forced = status }
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.wroteHeader {
+		return
+	}
+	w.wroteHeader = true
+	if w.forced != 0 {
+		status = w.forced
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write sends the forced status first: gqlgen writes no header when its
+// own handling found nothing wrong.
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// guardedExecutor refuses, once the operation is parsed, a mutation over
+// GET (405) and a mutation without a write token (401).
+type guardedExecutor struct {
+	exec graphql.GraphExecutor
+	c    *Config
+	r    *http.Request
+	w    *statusWriter
+}
+
+func (g guardedExecutor) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	rc, errs := g.exec.CreateOperationContext(ctx, params)
+	if errs != nil || rc.Operation == nil {
+		return rc, errs
+	}
+	op := rc.Operation.Operation
+	switch {
+	case g.r.Method == http.MethodGet && op != ast.Query:
+		g.w.Header().Set("Allow", "POST")
+		g.w.force(http.StatusMethodNotAllowed)
+		return rc, gqlerror.List{codedError(CodeMethodNotAllowed, fmt.Sprintf("a %s is not allowed over GET; use POST", op))}
+	case op == ast.Mutation && !g.c.authorized(g.r):
+		g.w.Header().Set("WWW-Authenticate", `Bearer realm="mediagraph"`)
+		g.w.force(http.StatusUnauthorized)
+		return rc, gqlerror.List{codedError(CodeUnauthenticated, "a mutation needs Authorization: Bearer <token>")}
+	}
+	return rc, nil
+}
+
+func (g guardedExecutor) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	return g.exec.DispatchOperation(ctx, rc)
+}
+
+func (g guardedExecutor) DispatchError(ctx context.Context, list gqlerror.List) *graphql.Response {
+	return g.exec.DispatchError(ctx, list)
+}

@@ -1,0 +1,164 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"mediagraph/ent"
+	"mediagraph/media"
+)
+
+// StagedUpload is implemented by the File of a graphql.Upload that the
+// multipart transport has already streamed, checked and staged.
+type StagedUpload interface {
+	Staged() *media.Staged
+}
+
+// fileArg is one Upload argument of a mutation: where it sits in the
+// arguments (for extensions.field), the rule it must pass and where it goes.
+type fileArg struct {
+	field  string
+	upload *graphql.Upload
+	rule   media.Rule
+	prefix string
+}
+
+// storeFiles checks every file against its rule and, only if all pass,
+// stores them all durably. It returns the stored files in argument order;
+// on any failure nothing stays stored. Every refused file is reported (the
+// first as the returned error, the others added to the response).
+func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File, error) {
+	staged := make([]*media.Staged, len(args))
+	defer func() {
+		for _, s := range staged {
+			if s != nil {
+				s.Close()
+			}
+		}
+	}()
+	var refusals []error
+	for i, a := range args {
+		s, err := r.stage(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		staged[i] = s
+		if err := a.rule.Check(s); err != nil {
+			var verr *media.ValidationError
+			if !errors.As(err, &verr) {
+				return nil, fmt.Errorf("checking %s: %w", a.field, err)
+			}
+			verr.Field = a.field
+			refusals = append(refusals, verr)
+		}
+	}
+	if len(refusals) > 0 {
+		for _, err := range refusals[1:] {
+			graphql.AddError(ctx, err)
+		}
+		return nil, refusals[0]
+	}
+	files := make([]media.File, 0, len(args))
+	for i, a := range args {
+		f, err := r.Media.Put(ctx, a.prefix, staged[i])
+		if err != nil {
+			r.removeFiles(ctx, files)
+			return nil, fmt.Errorf("storing %s: %w", a.field, err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// stage returns the staged file behind an upload, staging it now when it
+// did not come through mediagraph's multipart transport.
+func (r *Resolver) stage(ctx context.Context, a fileArg) (*media.Staged, error) {
+	if su, ok := a.upload.File.(StagedUpload); ok {
+		return su.Staged(), nil
+	}
+	s, err := r.Media.Stage(ctx, a.upload.File, a.upload.Filename, a.rule.MaxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("staging %s: %w", a.field, err)
+	}
+	return s, nil
+}
+
+// removeFiles deletes stored files whose rows were not written. A failure
+// is logged: the sweep removes what is left.
+func (r *Resolver) removeFiles(ctx context.Context, files []media.File) {
+	keys := make([]string, 0, len(files))
+	for _, f := range files {
+		keys = append(keys, f.Key)
+	}
+	r.removeKeys(ctx, keys...)
+}
+
+// removeKeys deletes files after the rows naming them are gone. It runs on
+// a context that outlives the request, since the rows are already
+// committed.
+func (r *Resolver) removeKeys(ctx context.Context, keys ...string) {
+	if len(keys) == 0 {
+		return
+	}
+	if err := r.Media.Delete(context.WithoutCancel(ctx), keys...); err != nil {
+		r.Log.ErrorContext(ctx, "media: delete failed; the sweep will retry", "keys", keys, "err", err)
+	}
+}
+
+// withTx runs fn in a transaction. Files are stored before and removed
+// after; a transaction never spans file I/O.
+func (r *Resolver) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := r.Client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("starting transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing transaction: %w", err)
+	}
+	return nil
+}
+
+// withFilesTx stores the files, then runs fn in a transaction with them;
+// if the transaction fails the files are removed, so that no file outlives
+// a failed mutation.
+func (r *Resolver) withFilesTx(ctx context.Context, args []fileArg, fn func(tx *ent.Tx, files []media.File) error) error {
+	files, err := r.storeFiles(ctx, args)
+	if err != nil {
+		return err
+	}
+	if err := r.withTx(ctx, func(tx *ent.Tx) error { return fn(tx, files) }); err != nil {
+		r.removeFiles(ctx, files)
+		return err
+	}
+	return nil
+}
+
+// mediaFile is the GraphQL view of a stored file's columns.
+func (r *Resolver) mediaFile(path, name string, size int64, contentType, sha256 string, width, height *int) *MediaFile {
+	return &MediaFile{
+		Path:        path,
+		URL:         r.MediaURL + path,
+		Name:        name,
+		Size:        int(size),
+		ContentType: contentType,
+		Sha256:      sha256,
+		Width:       width,
+		Height:      height,
+	}
+}
+
+func intPtr(v int) *int {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}

@@ -1,0 +1,129 @@
+package media
+
+import (
+	"fmt"
+	"image"
+	"path"
+	"slices"
+	"strings"
+
+	// Image decoders for the allowed types.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/webp"
+)
+
+// Rule is what one upload target accepts.
+type Rule struct {
+	Target       string   // "ProductImage.image", "Document.file", "Document.image"
+	ContentTypes []string // sniffed types allowed
+	// Extensions are the file-name extensions of the allowed types: for
+	// documents the client's name must carry one of them (MatchExtension);
+	// for images they are those of the stored names.
+	Extensions []string
+	MaxBytes   int64
+	MinWidth   int   // 0: no minimum
+	MinHeight  int   // 0: no minimum
+	MaxPixels  int64 // 0: no cap
+	// MatchExtension requires the client's file-name extension to be
+	// allowed and to belong to the sniffed type.
+	MatchExtension bool
+}
+
+// ImageRule accepts JPEG, PNG, GIF and WebP images.
+func ImageRule(target string, maxBytes int64, minWidth, minHeight int, maxPixels int64) Rule {
+	return Rule{
+		Target:       target,
+		ContentTypes: []string{TypeJPEG, TypePNG, TypeGIF, TypeWebP},
+		Extensions:   []string{"jpg", "png", "gif", "webp"},
+		MaxBytes:     maxBytes,
+		MinWidth:     minWidth,
+		MinHeight:    minHeight,
+		MaxPixels:    maxPixels,
+	}
+}
+
+// DocumentRule accepts PDF, DOCX and plain-text (UTF-8) documents whose
+// name carries the matching extension.
+func DocumentRule(target string, maxBytes int64) Rule {
+	return Rule{
+		Target:         target,
+		ContentTypes:   []string{TypePDF, TypeDOCX, TypeText},
+		Extensions:     []string{"pdf", "docx", "txt"},
+		MaxBytes:       maxBytes,
+		MatchExtension: true,
+	}
+}
+
+// Check applies the rule to a staged file and returns nil or a
+// *ValidationError. Image dimensions and the pixel cap are decided from the
+// header, before the full decode that proves the image is whole.
+func (r Rule) Check(s *Staged) error {
+	if s.Exceeded || s.Size > r.MaxBytes {
+		return refuse(CodeFileTooLarge, "file is larger than %s (the limit for %s)", formatBytes(r.MaxBytes), r.Target)
+	}
+	if s.Size == 0 {
+		return refuse(CodeUnsupportedFileType, "file is empty")
+	}
+	if !slices.Contains(r.ContentTypes, s.ContentType) {
+		return refuse(CodeUnsupportedFileType, "file content is %s; %s accepts %s", describe(s.ContentType), r.Target, strings.Join(r.Extensions, ", "))
+	}
+	if r.MatchExtension {
+		ext := strings.ToLower(strings.TrimPrefix(path.Ext(s.Name), "."))
+		if ext == "jpeg" {
+			ext = "jpg"
+		}
+		if !slices.Contains(r.Extensions, ext) {
+			return refuse(CodeUnsupportedFileType, "file name %q must end in one of .%s", s.Name, strings.Join(r.Extensions, ", ."))
+		}
+		if ExtForContentType(s.ContentType) != ext {
+			return refuse(CodeUnsupportedFileType, "file name ends in .%s but the content is %s", ext, describe(s.ContentType))
+		}
+	}
+	if !isImageType(s.ContentType) {
+		return nil
+	}
+	if s.Width <= 0 || s.Height <= 0 {
+		return refuse(CodeInvalidImage, "image cannot be decoded")
+	}
+	if (r.MinWidth > 0 && s.Width < r.MinWidth) || (r.MinHeight > 0 && s.Height < r.MinHeight) {
+		return refuse(CodeImageTooSmall, "image is %d×%d pixels; at least %d×%d required", s.Width, s.Height, r.MinWidth, r.MinHeight)
+	}
+	if r.MaxPixels > 0 && int64(s.Width)*int64(s.Height) > r.MaxPixels {
+		return refuse(CodeImageTooLarge, "image is %d×%d pixels; at most %d pixels allowed", s.Width, s.Height, r.MaxPixels)
+	}
+	return decodeImage(s)
+}
+
+// decodeImage fully decodes the staged image, proving it is whole.
+func decodeImage(s *Staged) error {
+	f, err := s.Open()
+	if err != nil {
+		return fmt.Errorf("media: opening staged file: %w", err)
+	}
+	defer f.Close()
+	if _, _, err := image.Decode(f); err != nil {
+		return refuse(CodeInvalidImage, "image cannot be decoded: it is damaged or truncated")
+	}
+	return nil
+}
+
+func describe(contentType string) string {
+	switch contentType {
+	case typeBin, "":
+		return "not a recognised file type"
+	}
+	return contentType
+}
+
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,277 @@
+package media
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Staged is an upload written to temporary storage, with what was learned
+// while streaming it. Close removes it; Put consumes it.
+type Staged struct {
+	Name        string // the client's file name, sanitized
+	Size        int64  // bytes kept (limit+1 when Exceeded)
+	Exceeded    bool   // the stream was longer than the limit given to Stage
+	SHA256      string // lowercase hex of the content (meaningless if Exceeded)
+	ContentType string // sniffed from the content
+	Ext         string // extension of the stored name, from ContentType
+	Width       int    // images: from the header; 0 if it does not decode
+	Height      int
+
+	tmp      *os.Root // the root holding the temporary
+	tmpName  string   // its name within tmp
+	consumed bool     // moved away by Put
+}
+
+const (
+	copyBufferSize = 32 << 10
+	sniffLen       = 512
+	maxZipEntries  = 10000
+	maxNameBytes   = 255
+)
+
+// Stage streams r into a temporary file, hashing, sniffing and counting it,
+// never holding more than a 32 KiB buffer of it. After limit bytes it stops
+// keeping the content, marks the Staged Exceeded and reads r to its end (so
+// that a multipart stream can go on to its next part). A read error from r
+// removes the temporary and is returned.
+func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64) (*Staged, error) {
+	tmpName := s.tmpPrefix + randomName() + ".part"
+	f, err := s.tmp.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("media: creating temporary: %w", err)
+	}
+	st := &Staged{Name: SanitizeName(name), tmp: s.tmp, tmpName: tmpName}
+	if err := st.fill(ctx, f, r, limit); err != nil {
+		f.Close()
+		st.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("media: closing temporary: %w", err)
+	}
+	return st, nil
+}
+
+func (st *Staged) fill(ctx context.Context, f *os.File, r io.Reader, limit int64) error {
+	hash := sha256.New()
+	text := utf8Checker{valid: true}
+	head := make([]byte, 0, sniffLen)
+	buf := make([]byte, copyBufferSize)
+	var kept int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, rerr := r.Read(buf)
+		chunk := buf[:n]
+		if kept+int64(len(chunk)) > limit+1 {
+			chunk = chunk[:limit+1-kept]
+			st.Exceeded = true
+		}
+		if len(chunk) > 0 {
+			if len(head) < sniffLen {
+				head = append(head, chunk[:min(len(chunk), sniffLen-len(head))]...)
+			}
+			hash.Write(chunk)
+			text.write(chunk)
+			if _, err := f.Write(chunk); err != nil {
+				return fmt.Errorf("media: writing temporary: %w", err)
+			}
+			kept += int64(len(chunk))
+		}
+		if st.Exceeded {
+			if rerr == nil {
+				_, rerr = io.CopyBuffer(io.Discard, r, buf)
+				if rerr == nil {
+					rerr = io.EOF
+				}
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fmt.Errorf("media: reading upload: %w", rerr)
+		}
+	}
+	st.Size = kept
+	st.SHA256 = hex.EncodeToString(hash.Sum(nil))
+	if st.Exceeded {
+		st.ContentType, st.Ext = typeBin, "bin"
+		return nil
+	}
+	st.ContentType = sniff(head, f, kept, text.done())
+	st.Ext = ExtForContentType(st.ContentType)
+	if isImageType(st.ContentType) {
+		cfg, _, err := image.DecodeConfig(bufio.NewReader(io.NewSectionReader(f, 0, kept)))
+		if err == nil {
+			st.Width, st.Height = cfg.Width, cfg.Height
+		}
+	}
+	return nil
+}
+
+// sniff decides the content type from the bytes only.
+func sniff(head []byte, f io.ReaderAt, size int64, text bool) string {
+	switch detected := http.DetectContentType(head); {
+	case isImageType(detected), detected == TypePDF:
+		return detected
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		if isDOCX(f, size) {
+			return TypeDOCX
+		}
+		return typeBin
+	case text && size > 0:
+		return TypeText
+	}
+	return typeBin
+}
+
+// isDOCX reports whether a zip holds word/document.xml that starts to
+// decompress. It reads the central directory and at most 64 KiB of one
+// entry: a zip bomb costs nothing.
+func isDOCX(f io.ReaderAt, size int64) bool {
+	zr, err := zip.NewReader(f, size)
+	if err != nil || len(zr.File) > maxZipEntries {
+		return false
+	}
+	for _, zf := range zr.File {
+		if zf.Name != "word/document.xml" {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return false
+		}
+		defer rc.Close()
+		head, err := io.ReadAll(io.LimitReader(rc, 64<<10))
+		if err != nil && !errors.Is(err, zip.ErrChecksum) {
+			return false
+		}
+		return bytes.Contains(head, []byte("<"))
+	}
+	return false
+}
+
+// utf8Checker validates UTF-8 across chunk boundaries and watches for NUL.
+type utf8Checker struct {
+	valid bool
+	carry []byte // an incomplete rune at the end of the last chunk
+}
+
+func (c *utf8Checker) write(p []byte) {
+	if !c.valid {
+		return
+	}
+	if len(c.carry) > 0 {
+		p = append(c.carry, p...)
+		c.carry = nil
+	}
+	if bytes.IndexByte(p, 0) >= 0 {
+		c.valid = false
+		return
+	}
+	// Keep back a trailing incomplete rune for the next chunk.
+	cut := len(p)
+	for i := len(p) - 1; i >= 0 && i >= len(p)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(p[i]) {
+			if !utf8.FullRune(p[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if !utf8.Valid(p[:cut]) {
+		c.valid = false
+		return
+	}
+	c.carry = append([]byte(nil), p[cut:]...)
+}
+
+func (c *utf8Checker) done() bool { return c.valid && len(c.carry) == 0 }
+
+// Open returns a reader over the staged bytes.
+func (st *Staged) Open() (io.ReadSeekCloser, error) {
+	if st.consumed {
+		return nil, errors.New("media: staged file already stored")
+	}
+	f, err := st.tmp.Open(st.tmpName)
+	if err != nil {
+		return nil, fmt.Errorf("media: opening staged file: %w", err)
+	}
+	return f, nil
+}
+
+// Close removes the temporary file. It is idempotent, and a no-op after
+// Put.
+func (st *Staged) Close() error {
+	if st.consumed || st.tmp == nil {
+		return nil
+	}
+	st.consumed = true
+	if err := st.tmp.Remove(st.tmpName); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("media: removing temporary: %w", err)
+	}
+	return nil
+}
+
+// SanitizeName keeps the client's file name as safe data: its base name
+// only, without control, format (bidirectional overrides) or invalid
+// characters, at most 255 bytes. An empty result is "file".
+func SanitizeName(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "." || name == ".." {
+		name = ""
+	}
+	if len(name) > maxNameBytes {
+		ext := filepath.Ext(name)
+		if len(ext) > 16 || !utf8.ValidString(ext) {
+			ext = ""
+		}
+		cut := maxNameBytes - len(ext)
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut] + ext
+	}
+	if name == "" {
+		return "file"
+	}
+	return name
+}
+
+var nameEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// randomName is 26 characters of lowercase base32 from 16 random bytes.
+func randomName() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return nameEncoding.EncodeToString(b[:])
+}

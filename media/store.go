@@ -1,0 +1,381 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+)
+
+// tmpDir is where a local Store stages uploads: inside the media root, on
+// the same file system (storing is a rename), and never served.
+const tmpDir = ".tmp"
+
+// sweepBatch is how many keys Sweep asks about at once.
+const sweepBatch = 500
+
+// Store keeps files under server-generated keys on one backend: local disk
+// (through os.Root, durable with fsync) or a gocloud.dev/blob bucket.
+type Store struct {
+	root   *os.Root     // local backend: the media root; nil for a bucket
+	bucket *blob.Bucket // bucket backend; nil for local disk
+
+	// Temporaries: tmp is the directory staged files go to and tmpPrefix
+	// their names' prefix within it (".tmp/" inside a local root).
+	tmp       *os.Root
+	tmpPrefix string
+	tmpPath   string // a bucket store's own temporary directory, removed on Close
+
+	syncedDirs sync.Map // local directories already made durable
+}
+
+// Open opens the storage named by storageURL: a directory path or
+// file:///abs/dir is local disk (created if missing); any other URL with a
+// scheme is a gocloud.dev/blob bucket (the caller imports its driver).
+func Open(ctx context.Context, storageURL string) (*Store, error) {
+	dir, local := localDir(storageURL)
+	if !local {
+		bucket, err := blob.OpenBucket(ctx, storageURL)
+		if err != nil {
+			return nil, fmt.Errorf("media: opening bucket: %w", err)
+		}
+		tmpPath, err := os.MkdirTemp("", "mediagraph-staging-")
+		if err != nil {
+			bucket.Close()
+			return nil, fmt.Errorf("media: creating staging directory: %w", err)
+		}
+		tmp, err := os.OpenRoot(tmpPath)
+		if err != nil {
+			bucket.Close()
+			os.RemoveAll(tmpPath)
+			return nil, fmt.Errorf("media: opening staging directory: %w", err)
+		}
+		return &Store{bucket: bucket, tmp: tmp, tmpPath: tmpPath}, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("media: creating media root: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("media: opening media root: %w", err)
+	}
+	if err := root.MkdirAll(tmpDir, 0o700); err != nil {
+		root.Close()
+		return nil, fmt.Errorf("media: creating %s: %w", tmpDir, err)
+	}
+	return &Store{root: root, tmp: root, tmpPrefix: tmpDir + "/"}, nil
+}
+
+func localDir(storageURL string) (string, bool) {
+	if p, ok := strings.CutPrefix(storageURL, "file://"); ok {
+		return p, true
+	}
+	if strings.Contains(storageURL, "://") {
+		return "", false
+	}
+	return storageURL, true
+}
+
+// Local reports whether the store is on local disk.
+func (s *Store) Local() bool { return s.root != nil }
+
+// Close releases the store.
+func (s *Store) Close() error {
+	var errs []error
+	if s.bucket != nil {
+		errs = append(errs, s.bucket.Close(), s.tmp.Close(), os.RemoveAll(s.tmpPath))
+	} else {
+		errs = append(errs, s.root.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the storage answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.bucket != nil {
+		ok, err := s.bucket.IsAccessible(ctx)
+		if err != nil {
+			return fmt.Errorf("media: bucket: %w", err)
+		}
+		if !ok {
+			return errors.New("media: bucket is not accessible")
+		}
+		return nil
+	}
+	if _, err := s.root.Stat(tmpDir); err != nil {
+		return fmt.Errorf("media: media root: %w", err)
+	}
+	return nil
+}
+
+// Put stores a staged file under a new key: prefix, a generated unique
+// name, and the extension of its sniffed type. On local disk the file is
+// synced, renamed into place (it appears only complete) and its directory
+// synced, so the key is durable when Put returns. The Staged is consumed.
+func (s *Store) Put(ctx context.Context, prefix string, st *Staged) (File, error) {
+	if st.consumed {
+		return File{}, errors.New("media: staged file already stored or closed")
+	}
+	key := prefix + randomName() + "." + st.Ext
+	var err error
+	if s.bucket != nil {
+		err = s.putBucket(ctx, key, st)
+	} else {
+		err = s.putLocal(key, st)
+	}
+	if err != nil {
+		return File{}, err
+	}
+	return File{Key: key, Name: st.Name, Size: st.Size, ContentType: st.ContentType, SHA256: st.SHA256, Width: st.Width, Height: st.Height}, nil
+}
+
+func (s *Store) putLocal(key string, st *Staged) error {
+	tmpName := st.tmpName
+	f, err := s.root.OpenFile(tmpName, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("media: opening staged file: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("media: syncing %s: %w", key, err)
+	}
+	dir := path.Dir(key)
+	if err := s.makeDurableDir(dir); err != nil {
+		return err
+	}
+	if err := s.root.Rename(tmpName, key); err != nil {
+		return fmt.Errorf("media: storing %s: %w", key, err)
+	}
+	st.consumed = true
+	if err := s.syncDir(dir); err != nil {
+		s.root.Remove(key)
+		return err
+	}
+	return nil
+}
+
+// makeDurableDir creates dir (and its parents) and, the first time this
+// process sees it, syncs each one and its parent so the entries survive a
+// crash.
+func (s *Store) makeDurableDir(dir string) error {
+	if _, ok := s.syncedDirs.Load(dir); ok {
+		return nil
+	}
+	if err := s.root.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("media: creating %s: %w", dir, err)
+	}
+	for d := dir; ; d = path.Dir(d) {
+		if err := s.syncDir(path.Dir(d)); err != nil {
+			return err
+		}
+		if path.Dir(d) == "." {
+			break
+		}
+	}
+	s.syncedDirs.Store(dir, true)
+	return nil
+}
+
+func (s *Store) syncDir(dir string) error {
+	d, err := s.root.Open(dir)
+	if err != nil {
+		return fmt.Errorf("media: opening directory %s: %w", dir, err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("media: syncing directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (s *Store) putBucket(ctx context.Context, key string, st *Staged) error {
+	r, err := st.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: st.ContentType})
+	if err != nil {
+		return fmt.Errorf("media: storing %s: %w", key, err)
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		w.Close()
+		return fmt.Errorf("media: storing %s: %w", key, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("media: storing %s: %w", key, err)
+	}
+	return st.Close()
+}
+
+// Delete removes the files at keys. A missing key is not an error.
+func (s *Store) Delete(ctx context.Context, keys ...string) error {
+	var errs []error
+	for _, key := range keys {
+		if !validKey(key) {
+			errs = append(errs, fmt.Errorf("media: deleting %q: invalid key", key))
+			continue
+		}
+		var err error
+		if s.bucket != nil {
+			err = s.bucket.Delete(ctx, key)
+			if gcerrors.Code(err) == gcerrors.NotFound {
+				err = nil
+			}
+		} else {
+			err = s.root.Remove(key)
+			if errors.Is(err, fs.ErrNotExist) {
+				err = nil
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("media: deleting %s: %w", key, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Sweep removes stored files older than grace that no row references, as
+// told by referenced (asked in batches). It returns how many it removed.
+func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(ctx context.Context, keys []string) (map[string]bool, error)) (int, error) {
+	cutoff := time.Now().Add(-grace)
+	removed := 0
+	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		refs, err := referenced(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("media: sweep: %w", err)
+		}
+		var orphans []string
+		for _, k := range batch {
+			if !refs[k] {
+				orphans = append(orphans, k)
+			}
+		}
+		batch = batch[:0]
+		if err := s.Delete(ctx, orphans...); err != nil {
+			return err
+		}
+		removed += len(orphans)
+		return nil
+	}
+	visit := func(key string, modTime time.Time) error {
+		if modTime.After(cutoff) {
+			return nil
+		}
+		batch = append(batch, key)
+		if len(batch) >= sweepBatch {
+			return flush()
+		}
+		return nil
+	}
+	var err error
+	if s.bucket != nil {
+		err = s.listBucket(ctx, visit)
+	} else {
+		err = s.listLocal(ctx, visit)
+	}
+	if err != nil {
+		return removed, err
+	}
+	return removed, flush()
+}
+
+func (s *Store) listLocal(ctx context.Context, visit func(string, time.Time) error) error {
+	return fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if p != "." && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil // removed meanwhile
+		}
+		return visit(p, info.ModTime())
+	})
+}
+
+func (s *Store) listBucket(ctx context.Context, visit func(string, time.Time) error) error {
+	it := s.bucket.List(nil)
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("media: listing bucket: %w", err)
+		}
+		if obj.IsDir || !validKey(obj.Key) {
+			continue
+		}
+		if err := visit(obj.Key, obj.ModTime); err != nil {
+			return err
+		}
+	}
+}
+
+// RemoveTemporaries removes every staged file left by an earlier run (a
+// crash), whatever its age. Call it at start, before serving.
+func (s *Store) RemoveTemporaries() (int, error) {
+	if s.bucket != nil {
+		return 0, nil // a bucket store stages in a directory of its own, made at Open
+	}
+	entries, err := fs.ReadDir(s.root.FS(), tmpDir)
+	if err != nil {
+		return 0, fmt.Errorf("media: listing temporaries: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, e := range entries {
+		if err := s.root.RemoveAll(tmpDir + "/" + e.Name()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// validKey reports whether key is a key this package could have made:
+// slash-separated segments, none empty or starting with a dot, no
+// backslash or NUL.
+func validKey(key string) bool {
+	if key == "" || strings.ContainsAny(key, "\\\x00") {
+		return false
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == "" || strings.HasPrefix(seg, ".") {
+			return false
+		}
+	}
+	return true
+}

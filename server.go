@@ -1,0 +1,327 @@
+// Command mediagraph is a GraphQL server for a product catalog and its
+// media: products, images and documents uploaded inside GraphQL mutations,
+// checked by their content, stored under a media root and served under a
+// media URL.
+//
+// server.go is the only reader of flags and environment: it builds the
+// configuration, opens and migrates the database, opens the storage, wires
+// the routes and shuts down gracefully.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	_ "github.com/mattn/go-sqlite3"
+	_ "gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/memblob"
+
+	"mediagraph/ent"
+	"mediagraph/ent/document"
+	"mediagraph/ent/productimage"
+	"mediagraph/graph"
+	"mediagraph/graph/gqlhttp"
+	"mediagraph/media"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := LoadConfig(os.Args[1:], os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		Usage(os.Stdout)
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mediagraph:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log); err != nil {
+		fmt.Fprintln(os.Stderr, "mediagraph:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	srv, err := BuildServer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	httpServer := &http.Server{
+		Handler:           srv.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	var sweeping sync.WaitGroup
+	sweeping.Go(func() { srv.sweepEvery(sweepCtx, cfg.SweepInterval) })
+
+	served := make(chan error, 1)
+	go func() { served <- httpServer.Serve(ln) }()
+	log.Info("mediagraph: serving", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL), "storage", redactURL(cfg.StorageURL), "media_url", cfg.MediaURL)
+
+	select {
+	case err := <-served:
+		stopSweep()
+		sweeping.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("mediagraph: shutting down", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = httpServer.Shutdown(shutdownCtx)
+	stopSweep()
+	sweeping.Wait()
+	if err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+// Server is a built mediagraph: its HTTP handler and what it must close.
+type Server struct {
+	Handler http.Handler
+	Client  *ent.Client
+	Media   *media.Store
+	cfg     *Config
+	log     *slog.Logger
+	db      *sql.DB
+}
+
+// BuildServer opens the database (migrating it) and the storage, removes
+// temporaries a crash left behind, and builds the routes.
+func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger) (*Server, error) {
+	db, client, err := openDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	store, err := media.Open(ctx, cfg.StorageURL)
+	if err != nil {
+		client.Close()
+		return nil, fmt.Errorf("setting STORAGE_URL: %w", err)
+	}
+	s := &Server{Client: client, Media: store, cfg: cfg, log: log, db: db}
+	if n, err := store.RemoveTemporaries(); err != nil {
+		log.Warn("media: removing temporaries", "err", err)
+	} else if n > 0 {
+		log.Info("media: removed temporaries of an earlier run", "count", n)
+	}
+	if len(cfg.APITokens) == 0 {
+		log.Warn("mediagraph: API_TOKENS is empty: writes are open to anyone who can reach the server")
+	}
+	h, err := s.routes()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Handler = h
+	return s, nil
+}
+
+// Close closes the database and the storage.
+func (s *Server) Close() error {
+	return errors.Join(s.Client.Close(), s.Media.Close())
+}
+
+func (s *Server) rules() graph.Rules {
+	c := s.cfg
+	return graph.Rules{
+		ProductImage:  media.ImageRule("ProductImage.image", c.MaxImageBytes, c.MinImageWidth, c.MinImageHeight, c.MaxImagePixels),
+		DocumentFile:  media.DocumentRule("Document.file", c.MaxDocumentBytes),
+		DocumentImage: media.ImageRule("Document.image", c.MaxDocumentImageBytes, 0, 0, c.MaxImagePixels),
+	}
+}
+
+func (s *Server) routes() (http.Handler, error) {
+	c := s.cfg
+	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, Log: s.log}
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
+	transports, err := gqlhttp.Transports(gqlhttp.Config{
+		Tokens:          c.APITokens,
+		CSRFPrevention:  c.CSRFPrevention,
+		MaxRequestBytes: c.MaxRequestBytes,
+		MaxJSONBytes:    c.MaxJSONBytes,
+		MaxFiles:        c.MaxFiles,
+		MaxFileBytes:    max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes),
+		Stager:          s.Media,
+		Log:             s.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range transports {
+		gql.AddTransport(t)
+	}
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.Use(extension.Introspection{})
+	gql.SetErrorPresenter(graph.ErrorPresenter(s.log))
+	gql.SetRecoverFunc(graph.RecoverFunc(s.log))
+
+	mux := http.NewServeMux()
+	mux.Handle("/query", cors(c.CORSAllowedOrigins, gql))
+	mux.Handle("GET /{$}", playground.Handler("mediagraph", "/query"))
+	mux.Handle("GET /altair", playground.AltairHandler("mediagraph", "/query", map[string]any{
+		"initialHeaders": map[string]string{"Apollo-Require-Preflight": "true"},
+	}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	if strings.HasPrefix(c.MediaURL, "/") {
+		mux.Handle(c.MediaURL, http.StripPrefix(strings.TrimSuffix(c.MediaURL, "/"), s.Media.Handler()))
+	}
+	return logRequests(s.log, mux), nil
+}
+
+// ready answers 200 when the database and the storage answer.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.db.PingContext(ctx); err != nil {
+		s.log.Warn("readyz: database", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if err := s.Media.Ping(ctx); err != nil {
+		s.log.Warn("readyz: storage", "err", err)
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// Sweep removes stored files that no row references and that are older
+// than the grace period.
+func (s *Server) Sweep(ctx context.Context) (int, error) {
+	return s.Media.Sweep(ctx, s.cfg.SweepGrace, s.referenced)
+}
+
+func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
+	for {
+		n, err := s.Sweep(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("media: sweep failed", "err", err)
+		case n > 0:
+			s.log.Info("media: swept unreferenced files", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// referenced reports which of the keys a row still names.
+func (s *Server) referenced(ctx context.Context, keys []string) (map[string]bool, error) {
+	found := make(map[string]bool)
+	images, err := s.Client.ProductImage.Query().Where(productimage.ImagePathIn(keys...)).Select(productimage.FieldImagePath).Strings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	files, err := s.Client.Document.Query().Where(document.FilePathIn(keys...)).Select(document.FieldFilePath).Strings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var docImages []struct {
+		ImagePath *string `json:"image_path"`
+	}
+	err = s.Client.Document.Query().Where(document.ImagePathIn(keys...)).Select(document.FieldImagePath).Scan(ctx, &docImages)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range append(images, files...) {
+		found[k] = true
+	}
+	for _, d := range docImages {
+		if d.ImagePath != nil {
+			found[*d.ImagePath] = true
+		}
+	}
+	return found, nil
+}
+
+// openDatabase opens the database named by DATABASE_URL and migrates it.
+func openDatabase(ctx context.Context, databaseURL string) (*sql.DB, *ent.Client, error) {
+	path, ok := strings.CutPrefix(databaseURL, "sqlite:")
+	if !ok {
+		return nil, nil, fmt.Errorf("setting DATABASE_URL: %q is not supported: use sqlite:<file path>", redactURL(databaseURL))
+	}
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return nil, nil, errors.New("setting DATABASE_URL: sqlite: needs a file path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("setting DATABASE_URL: creating %s: %w", dir, err)
+		}
+	}
+	// Foreign keys on (cascades), WAL with synchronous=FULL (a commit is
+	// durable), immediate transactions (a writer takes the lock at BEGIN and
+	// waits for it, instead of failing with SQLITE_BUSY on its first write),
+	// and a busy timeout.
+	dsn := "file:" + path + "?_fk=1&_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening database: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("setting DATABASE_URL: opening %s: %w", path, err)
+	}
+	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, db)))
+	if err := client.Schema.Create(ctx); err != nil {
+		client.Close()
+		return nil, nil, fmt.Errorf("migrating database: %w", err)
+	}
+	return db, client, nil
+}
+
+// redactURL hides a password in a URL for logs and errors.
+func redactURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		if j := strings.Index(s[i+3:], "@"); j >= 0 {
+			if k := strings.Index(s[i+3:i+3+j], ":"); k >= 0 {
+				return s[:i+3+k] + ":xxxxx" + s[i+3+j:]
+			}
+		}
+	}
+	return s
+}
