@@ -51,11 +51,21 @@ func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[int],
 		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
 }
 
+// Document returns DocumentResolver implementation.
+func (r *Resolver) Document() DocumentResolver { return &documentResolver{r} }
+
 // Product returns ProductResolver implementation.
 func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
+
+// ProductImage returns ProductImageResolver implementation.
+func (r *Resolver) ProductImage() ProductImageResolver { return &productImageResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type productResolver struct{ *Resolver }
-type queryResolver struct{ *Resolver }
+type (
+	documentResolver     struct{ *Resolver }
+	productResolver      struct{ *Resolver }
+	productImageResolver struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+)

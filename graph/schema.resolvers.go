@@ -110,15 +110,7 @@ func (r *queryResolver) UploadRules(ctx context.Context) ([]*UploadRule, error) 
 	return r.uploadRules(), nil
 }
 
-// Document returns DocumentResolver implementation.
-func (r *Resolver) Document() DocumentResolver { return &documentResolver{r} }
-
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
-// ProductImage returns ProductImageResolver implementation.
-func (r *Resolver) ProductImage() ProductImageResolver { return &productImageResolver{r} }
-
-type documentResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
-type productImageResolver struct{ *Resolver }

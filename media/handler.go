@@ -144,4 +144,3 @@ func (b *bucketReader) Close() error {
 	}
 	return nil
 }
-
