@@ -35,7 +35,7 @@ type testServer struct {
 
 // newTestServer starts a server; env overrides settings as the environment
 // would.
-func newTestServer(t *testing.T, env map[string]string) *testServer {
+func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	base := map[string]string{
@@ -53,7 +53,7 @@ func newTestServer(t *testing.T, env map[string]string) *testServer {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := BuildServer(context.Background(), cfg, log)
+	srv, err := BuildServer(context.Background(), cfg, log, opts...)
 	if err != nil {
 		t.Fatalf("BuildServer: %v", err)
 	}

@@ -119,10 +119,27 @@ type Server struct {
 	db      *sql.DB
 }
 
+// Option adjusts how BuildServer wires the server (tests use it to watch
+// the database).
+type Option func(*buildOptions)
+
+type buildOptions struct {
+	wrapDriver func(dialect.Driver) dialect.Driver
+}
+
+// WithDriverWrapper wraps the ent driver, e.g. to count statements.
+func WithDriverWrapper(wrap func(dialect.Driver) dialect.Driver) Option {
+	return func(o *buildOptions) { o.wrapDriver = wrap }
+}
+
 // BuildServer opens the database (migrating it) and the storage, removes
 // temporaries a crash left behind, and builds the routes.
-func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger) (*Server, error) {
-	db, client, err := openDatabase(ctx, cfg.DatabaseURL)
+func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Option) (*Server, error) {
+	var o buildOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	db, client, err := openDatabase(ctx, cfg.DatabaseURL, o.wrapDriver)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +293,7 @@ func (s *Server) referenced(ctx context.Context, keys []string) (map[string]bool
 }
 
 // openDatabase opens the database named by DATABASE_URL and migrates it.
-func openDatabase(ctx context.Context, databaseURL string) (*sql.DB, *ent.Client, error) {
+func openDatabase(ctx context.Context, databaseURL string, wrap func(dialect.Driver) dialect.Driver) (*sql.DB, *ent.Client, error) {
 	path, ok := strings.CutPrefix(databaseURL, "sqlite:")
 	if !ok {
 		return nil, nil, fmt.Errorf("setting DATABASE_URL: %q is not supported: use sqlite:<file path>", redactURL(databaseURL))
@@ -306,7 +323,11 @@ func openDatabase(ctx context.Context, databaseURL string) (*sql.DB, *ent.Client
 		db.Close()
 		return nil, nil, fmt.Errorf("setting DATABASE_URL: opening %s: %w", path, err)
 	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, db)))
+	var drv dialect.Driver = entsql.OpenDB(dialect.SQLite, db)
+	if wrap != nil {
+		drv = wrap(drv)
+	}
+	client := ent.NewClient(ent.Driver(drv))
 	if err := client.Schema.Create(ctx); err != nil {
 		client.Close()
 		return nil, nil, fmt.Errorf("migrating database: %w", err)
