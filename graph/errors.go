@@ -50,7 +50,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var (
 			uerr *userError
 			verr *media.ValidationError
-			derr *scalar.DecimalError
+			derr *scalar.InputError
 			nerr *ent.NotFoundError
 			eerr *ent.ValidationError
 		)

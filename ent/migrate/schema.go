@@ -12,7 +12,7 @@ var (
 	// DocumentsColumns holds the columns for the "documents" table.
 	DocumentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "title", Type: field.TypeString, Size: 100},
+		{Name: "title", Type: field.TypeString, SchemaType: map[string]string{"mysql": "varchar(100)", "postgres": "varchar(100)"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "file_path", Type: field.TypeString, Size: 512},
 		{Name: "file_name", Type: field.TypeString, Size: 1024},
@@ -50,7 +50,7 @@ var (
 	// ProductsColumns holds the columns for the "products" table.
 	ProductsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "name", Type: field.TypeString, Size: 150},
+		{Name: "name", Type: field.TypeString, SchemaType: map[string]string{"mysql": "varchar(150)", "postgres": "varchar(150)"}},
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "price", Type: field.TypeInt64},
 		{Name: "created_at", Type: field.TypeTime},
@@ -65,7 +65,7 @@ var (
 	// ProductImagesColumns holds the columns for the "product_images" table.
 	ProductImagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "alt", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "alt", Type: field.TypeString, Default: "", SchemaType: map[string]string{"mysql": "varchar(1000)", "postgres": "varchar(1000)"}},
 		{Name: "position", Type: field.TypeInt, Default: 0},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "image_path", Type: field.TypeString, Size: 512},

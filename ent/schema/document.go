@@ -19,8 +19,9 @@ type Document struct {
 func (Document) Fields() []ent.Field {
 	fields := []ent.Field{
 		field.String("title").
-			MaxLen(100).
 			NotEmpty().
+			Validate(maxRunes(100)).
+			SchemaType(varchar(100)).
 			Annotations(entgql.OrderField("TITLE")),
 		field.Time("created_at").
 			Default(time.Now).

@@ -20,8 +20,9 @@ type Product struct {
 func (Product) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
-			MaxLen(150).
 			NotEmpty().
+			Validate(maxRunes(150)).
+			SchemaType(varchar(150)).
 			Annotations(entgql.OrderField("NAME")),
 		field.Text("description").
 			Default(""),

@@ -22,8 +22,9 @@ func (ProductImage) Fields() []ent.Field {
 			Immutable().
 			Annotations(entgql.Skip()),
 		field.String("alt").
-			MaxLen(1000).
-			Default(""),
+			Default("").
+			Validate(maxRunes(1000)).
+			SchemaType(varchar(1000)),
 		field.Int("position").
 			Default(0),
 		field.Time("created_at").

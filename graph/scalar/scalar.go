@@ -1,5 +1,7 @@
-// Package scalar holds the GraphQL scalars of mediagraph that are not
-// generated: Decimal, a money amount kept exactly as integer cents.
+// Package scalar holds the GraphQL scalars of mediagraph that gqlgen does
+// not provide as they are needed: Decimal, a money amount kept exactly as
+// integer cents, and Upload, whose refusal of a non-file value is a user
+// error. A refused value is an *InputError.
 package scalar
 
 import (
@@ -17,10 +19,22 @@ import (
 // decimal_places=2)).
 const MaxDecimalDigits = 10
 
-// DecimalError is a refused Decimal value. Its message is safe to show.
-type DecimalError struct{ Message string }
+// InputError is a refused scalar value. Its message is safe to show.
+type InputError struct{ Message string }
 
-func (e *DecimalError) Error() string { return e.Message }
+func (e *InputError) Error() string { return e.Message }
+
+// MarshalUpload is gqlgen's: an Upload is never sent back.
+func MarshalUpload(u graphql.Upload) graphql.Marshaler { return graphql.MarshalUpload(u) }
+
+// UnmarshalUpload accepts the file the multipart transport put in place of
+// the variable, and refuses anything else (a string, an object, …).
+func UnmarshalUpload(v any) (graphql.Upload, error) {
+	if u, ok := v.(graphql.Upload); ok {
+		return u, nil
+	}
+	return graphql.Upload{}, &InputError{Message: "Upload must be a file sent in a multipart request (GraphQL multipart request spec)"}
+}
 
 // MarshalDecimal writes cents as a string with two decimals ("19.90").
 func MarshalDecimal(cents int64) graphql.Marshaler {
@@ -57,7 +71,7 @@ func UnmarshalDecimal(v any) (int64, error) {
 		// representation is what the client wrote.
 		s = strconv.FormatFloat(v, 'f', -1, 64)
 	default:
-		return 0, &DecimalError{Message: "Decimal must be a string or a number"}
+		return 0, &InputError{Message: "Decimal must be a string or a number"}
 	}
 	return ParseDecimal(s)
 }
@@ -68,21 +82,21 @@ func ParseDecimal(s string) (int64, error) {
 	intPart, frac, hasPoint := strings.Cut(s, ".")
 	if s == "" || intPart == "" || (hasPoint && frac == "") || !digits(intPart) || !digits(frac) {
 		if strings.HasPrefix(s, "-") {
-			return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q must not be negative", s)}
+			return 0, &InputError{Message: fmt.Sprintf("Decimal %q must not be negative", s)}
 		}
-		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q is not a decimal number like \"19.90\"", s)}
+		return 0, &InputError{Message: fmt.Sprintf("Decimal %q is not a decimal number like \"19.90\"", s)}
 	}
 	if len(frac) > 2 {
-		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q has more than 2 decimal places", s)}
+		return 0, &InputError{Message: fmt.Sprintf("Decimal %q has more than 2 decimal places", s)}
 	}
 	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart)+2 > MaxDecimalDigits {
-		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q has more than %d digits", s, MaxDecimalDigits)}
+		return 0, &InputError{Message: fmt.Sprintf("Decimal %q has more than %d digits", s, MaxDecimalDigits)}
 	}
 	frac += strings.Repeat("0", 2-len(frac))
 	cents, err := strconv.ParseInt(intPart+frac, 10, 64)
 	if err != nil {
-		return 0, &DecimalError{Message: fmt.Sprintf("Decimal %q is out of range", s)}
+		return 0, &InputError{Message: fmt.Sprintf("Decimal %q is out of range", s)}
 	}
 	return cents, nil
 }
