@@ -187,6 +187,10 @@ type statusWriter struct {
 	http.ResponseWriter
 	forced      int
 	wroteHeader bool
+	// requestError: the request failed before execution (parse,
+	// validation, variable coercion). GraphQL over HTTP wants no "data"
+	// entry then, and status 200 when the client accepts application/json.
+	requestError bool
 }
 
 func (w *statusWriter) force(status int) { w.forced = status }
@@ -196,17 +200,39 @@ func (w *statusWriter) WriteHeader(status int) {
 		return
 	}
 	w.wroteHeader = true
-	if w.forced != 0 {
+	switch {
+	case w.forced != 0:
 		status = w.forced
+	case w.requestError && status == http.StatusUnprocessableEntity &&
+		strings.HasPrefix(w.Header().Get("Content-Type"), "application/json"):
+		// gqlgen answers 422; the GraphQL-over-HTTP spec wants 200 for
+		// application/json (400 for application/graphql-response+json,
+		// which gqlgen already gives).
+		status = http.StatusOK
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
-// Write sends the forced status first: gqlgen writes no header when its
-// own handling found nothing wrong.
+// Write sends the forced status first (gqlgen writes no header when its
+// own handling found nothing wrong), and drops the "data" entry of a
+// request error's body.
 func (w *statusWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.requestError {
+		var body map[string]json.RawMessage
+		if json.Unmarshal(p, &body) == nil {
+			if _, ok := body["data"]; ok {
+				delete(body, "data")
+				if out, err := json.Marshal(body); err == nil {
+					if _, err := w.ResponseWriter.Write(append(out, '\n')); err != nil {
+						return 0, err
+					}
+					return len(p), nil
+				}
+			}
+		}
 	}
 	return w.ResponseWriter.Write(p)
 }
@@ -225,6 +251,7 @@ type guardedExecutor struct {
 func (g guardedExecutor) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
 	rc, errs := g.exec.CreateOperationContext(ctx, params)
 	if errs != nil || rc.Operation == nil {
+		g.w.requestError = true
 		return rc, errs
 	}
 	op := rc.Operation.Operation
@@ -232,10 +259,12 @@ func (g guardedExecutor) CreateOperationContext(ctx context.Context, params *gra
 	case g.r.Method == http.MethodGet && op != ast.Query:
 		g.w.Header().Set("Allow", "POST")
 		g.w.force(http.StatusMethodNotAllowed)
+		g.w.requestError = true
 		return rc, gqlerror.List{codedError(CodeMethodNotAllowed, fmt.Sprintf("a %s is not allowed over GET; use POST", op))}
 	case op == ast.Mutation && !g.c.authorized(g.r):
 		g.w.Header().Set("WWW-Authenticate", `Bearer realm="mediagraph"`)
 		g.w.force(http.StatusUnauthorized)
+		g.w.requestError = true
 		return rc, gqlerror.List{codedError(CodeUnauthenticated, "a mutation needs Authorization: Bearer <token>")}
 	}
 	return rc, nil
