@@ -17,6 +17,9 @@ import (
 type Config struct {
 	Addr            string
 	DatabaseURL     string
+	Migrate         bool
+	DBMaxOpenConns  int
+	DBMaxIdleConns  int
 	StorageURL      string
 	MediaURL        string
 	APITokens       []string
@@ -48,7 +51,10 @@ type setting struct {
 func (c *Config) settings() []setting {
 	return []setting{
 		{"addr", "ADDR", ":8080", "listen address (PORT=n is used when ADDR is unset)", str(&c.Addr)},
-		{"database-url", "DATABASE_URL", "sqlite:data/mediagraph.db", "database: sqlite:<file path>", str(&c.DatabaseURL)},
+		{"database-url", "DATABASE_URL", "sqlite:data/mediagraph.db", "database: sqlite:<file path> or postgres://user@host:5432/db?sslmode=disable", str(&c.DatabaseURL)},
+		{"migrate", "MIGRATE", "true", "apply pending schema migrations at start; false: refuse to start on an outdated schema (apply them with `mediagraph migrate`)", boolean(&c.Migrate)},
+		{"db-max-open-conns", "DB_MAX_OPEN_CONNS", "16", "most open database connections", positiveInt(&c.DBMaxOpenConns)},
+		{"db-max-idle-conns", "DB_MAX_IDLE_CONNS", "16", "most idle database connections kept", nonNegativeInt(&c.DBMaxIdleConns)},
 		{"storage-url", "STORAGE_URL", "data/media", "media storage: a directory, file:///abs/dir, or a gocloud bucket URL", str(&c.StorageURL)},
 		{"media-url", "MEDIA_URL", "/media/", "URL prefix of stored files (ends with /); an absolute URL (a CDN) stops /media/ serving", mediaURL(&c.MediaURL)},
 		{"api-tokens", "API_TOKENS", "", "comma-separated bearer tokens required for writes; empty: writes are open", list(&c.APITokens)},
@@ -115,7 +121,8 @@ func (c *Config) validate() error {
 // Usage prints the settings.
 func Usage(w io.Writer) {
 	c := &Config{}
-	fmt.Fprintln(w, "usage: mediagraph [flags]; every flag has an environment variable, flags win")
+	fmt.Fprintln(w, "usage: mediagraph [migrate] [flags]; every flag has an environment variable, flags win")
+	fmt.Fprintln(w, "  migrate: apply pending database migrations and exit")
 	for _, s := range c.settings() {
 		fmt.Fprintf(w, "  --%s (%s, default %q)\n\t%s\n", s.flag, s.env, s.def, s.usage)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -17,10 +18,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -39,7 +42,7 @@ func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testSer
 	t.Helper()
 	dir := t.TempDir()
 	base := map[string]string{
-		"DATABASE_URL": "sqlite:" + filepath.Join(dir, "mediagraph.db"),
+		"DATABASE_URL": testDatabaseURL(t, dir),
 		"STORAGE_URL":  filepath.Join(dir, "media"),
 	}
 	for k, v := range env {
@@ -64,6 +67,49 @@ func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testSer
 	})
 	return &testServer{Server: srv, URL: hs.URL, mediaDir: filepath.Join(dir, "media"), http: hs}
 }
+
+// testDatabaseURL returns a fresh, empty database for one test: a SQLite
+// file in dir, or, with MEDIAGRAPH_TEST_DATABASE=postgres, a new PostgreSQL
+// database (dropped at the end) on the server of MEDIAGRAPH_TEST_POSTGRES_URL
+// (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable).
+func testDatabaseURL(t *testing.T, dir string) string {
+	t.Helper()
+	switch backend := os.Getenv("MEDIAGRAPH_TEST_DATABASE"); backend {
+	case "", "sqlite":
+		return "sqlite:" + filepath.Join(dir, "mediagraph.db")
+	case "postgres":
+		admin := os.Getenv("MEDIAGRAPH_TEST_POSTGRES_URL")
+		if admin == "" {
+			admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+		}
+		db, err := sql.Open("pgx", admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("mediagraph_test_%d_%d", os.Getpid(), testDBCounter.Add(1))
+		if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+			db.Close()
+			t.Fatalf("creating test database: %v", err)
+		}
+		t.Cleanup(func() {
+			defer db.Close()
+			if _, err := db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+				t.Errorf("dropping test database: %v", err)
+			}
+		})
+		u, err := url.Parse(admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Path = "/" + name
+		return u.String()
+	default:
+		t.Fatalf("MEDIAGRAPH_TEST_DATABASE=%q: want sqlite or postgres", backend)
+		return ""
+	}
+}
+
+var testDBCounter atomic.Int64
 
 // gqlResponse is a GraphQL response as a client reads it.
 type gqlResponse struct {

@@ -70,7 +70,7 @@ func startProcess(t *testing.T, env ...string) *process {
 	cmd := exec.Command(serverBinary(t))
 	cmd.Env = append(os.Environ(),
 		"ADDR="+addr,
-		"DATABASE_URL=sqlite:"+filepath.Join(dir, "db.sqlite"),
+		"DATABASE_URL="+testDatabaseURL(t, dir),
 		"STORAGE_URL="+filepath.Join(dir, "media"),
 	)
 	cmd.Env = append(cmd.Env, env...)

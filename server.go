@@ -19,21 +19,18 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	_ "github.com/mattn/go-sqlite3"
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/memblob"
 
@@ -47,7 +44,12 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := LoadConfig(os.Args[1:], os.Getenv)
+	args := os.Args[1:]
+	migrateOnly := len(args) > 0 && args[0] == "migrate"
+	if migrateOnly {
+		args = args[1:]
+	}
+	cfg, err := LoadConfig(args, os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		Usage(os.Stdout)
 		return
@@ -58,10 +60,27 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg, log); err != nil {
+	if migrateOnly {
+		err = migrateDatabase(ctx, cfg, log)
+	} else {
+		err = run(ctx, cfg, log)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "mediagraph:", err)
 		os.Exit(1)
 	}
+}
+
+// migrateDatabase applies the pending migrations and returns (the
+// `mediagraph migrate` command, for operators who migrate apart from
+// starting replicas).
+func migrateDatabase(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	conn, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.db.Close()
+	return conn.migrate(ctx, log)
 }
 
 func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
@@ -139,10 +158,20 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 	for _, opt := range opts {
 		opt(&o)
 	}
-	db, client, err := openDatabase(ctx, cfg.DatabaseURL, o.wrapDriver)
+	conn, err := openDB(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Migrate {
+		err = conn.migrate(ctx, log)
+	} else {
+		err = conn.checkMigrated(ctx, log)
+	}
+	if err != nil {
+		conn.db.Close()
+		return nil, err
+	}
+	db, client := conn.db, conn.client(o.wrapDriver)
 	store, err := media.Open(ctx, cfg.StorageURL)
 	if err != nil {
 		client.Close()
@@ -290,49 +319,6 @@ func (s *Server) referenced(ctx context.Context, keys []string) (map[string]bool
 		}
 	}
 	return found, nil
-}
-
-// openDatabase opens the database named by DATABASE_URL and migrates it.
-func openDatabase(ctx context.Context, databaseURL string, wrap func(dialect.Driver) dialect.Driver) (*sql.DB, *ent.Client, error) {
-	path, ok := strings.CutPrefix(databaseURL, "sqlite:")
-	if !ok {
-		return nil, nil, fmt.Errorf("setting DATABASE_URL: %q is not supported: use sqlite:<file path>", redactURL(databaseURL))
-	}
-	path = strings.TrimPrefix(path, "//")
-	if path == "" {
-		return nil, nil, errors.New("setting DATABASE_URL: sqlite: needs a file path")
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, nil, fmt.Errorf("setting DATABASE_URL: creating %s: %w", dir, err)
-		}
-	}
-	// Foreign keys on (cascades), WAL with synchronous=FULL (a commit is
-	// durable), immediate transactions (a writer takes the lock at BEGIN and
-	// waits for it, instead of failing with SQLITE_BUSY on its first write),
-	// and a busy timeout.
-	dsn := "file:" + path + "?_fk=1&_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate"
-	db, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening database: %w", err)
-	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("setting DATABASE_URL: opening %s: %w", path, err)
-	}
-	var drv dialect.Driver = entsql.OpenDB(dialect.SQLite, db)
-	if wrap != nil {
-		drv = wrap(drv)
-	}
-	client := ent.NewClient(ent.Driver(drv))
-	if err := client.Schema.Create(ctx); err != nil {
-		client.Close()
-		return nil, nil, fmt.Errorf("migrating database: %w", err)
-	}
-	return db, client, nil
 }
 
 // redactURL hides a password in a URL for logs and errors.
