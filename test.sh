@@ -1,19 +1,54 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need and runs every test.
-#   ./test.sh            Go tests (race detector on), then the end-to-end
-#                        suite through the real JavaScript client and Chromium.
-# Needs Go and Node.js >= 20.9 with npm; installs the npm packages of e2e/
-# and, when missing, Debian's chromium (as root, through apt-get).
+#   ./test.sh            Go tests (race detector on) on SQLite, then the
+#                        database tests again on PostgreSQL, then the
+#                        end-to-end suite through the real JavaScript client
+#                        and Chromium.
+# Needs Go and Node.js >= 20.9 with npm. Installs the npm packages of e2e/
+# and, when missing, Debian's chromium and postgresql (as root, through
+# apt-get); starts a PostgreSQL cluster that is installed but stopped.
+# MEDIAGRAPH_TEST_POSTGRES_URL names an admin connection to use instead.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 step() { printf '\n== %s\n' "$*"; }
 
+# ensure_postgres leaves MEDIAGRAPH_TEST_POSTGRES_URL naming a PostgreSQL
+# server on which the tests may create and drop databases.
+ensure_postgres() {
+  if [ -n "${MEDIAGRAPH_TEST_POSTGRES_URL:-}" ]; then return; fi
+  local url="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || { echo "PostgreSQL is not installed; as root this script installs it (or set MEDIAGRAPH_TEST_POSTGRES_URL)" >&2; exit 1; }
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q && apt-get install -y -q --no-install-recommends postgresql
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+    pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start" >&2; exit 1; }
+  fi
+  if ! psql "$url" -Atqc 'select 1' >/dev/null 2>&1; then
+    # A fresh Debian cluster wants a password over TCP: set one.
+    [ "$(id -u)" -eq 0 ] || { echo "cannot connect to PostgreSQL as postgres; set MEDIAGRAPH_TEST_POSTGRES_URL" >&2; exit 1; }
+    su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'mediagraph-test'\"" >/dev/null
+    url="postgres://postgres:mediagraph-test@127.0.0.1:5432/postgres?sslmode=disable"
+    psql "$url" -Atqc 'select 1' >/dev/null
+  fi
+  export MEDIAGRAPH_TEST_POSTGRES_URL="$url"
+}
+
 step "go vet"
 go vet ./...
 
-step "go test (race detector)"
+step "go test (race detector, SQLite)"
 go test -race -count=1 -timeout 15m ./...
+
+step "go test: the database tests on PostgreSQL"
+ensure_postgres
+MEDIAGRAPH_TEST_DATABASE=postgres go test -count=1 -timeout 15m .
 
 step "end-to-end: install"
 e2e/install.sh
