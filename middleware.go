@@ -6,15 +6,18 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"mediagraph/metrics"
 )
 
-// logRequests logs one line per request: method, path, status, bytes and
-// duration.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// logRequests logs one line per request (method, path, status, bytes and
+// duration) and records it in the metrics.
+func logRequests(log *slog.Logger, m *metrics.Metrics, mediaURL string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recordingWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		m.ObserveHTTP(handlerLabel(r.URL.Path, mediaURL), r.Method, rec.status, time.Since(start))
 		log.Info("http",
 			"method", r.Method,
 			"path", r.URL.Path,
@@ -23,6 +26,24 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			"duration", time.Since(start).Round(time.Microsecond).String(),
 		)
 	})
+}
+
+// handlerLabel names the handler of a path for metrics (a fixed set, so
+// that paths cannot grow the label space).
+func handlerLabel(p, mediaURL string) string {
+	switch {
+	case p == "/query":
+		return "query"
+	case strings.HasPrefix(mediaURL, "/") && strings.HasPrefix(p, mediaURL):
+		return "media"
+	case p == "/" || p == "/altair":
+		return "playground"
+	case p == "/healthz" || p == "/readyz":
+		return "health"
+	case p == "/metrics":
+		return "metrics"
+	}
+	return "other"
 }
 
 type recordingWriter struct {

@@ -40,6 +40,7 @@ import (
 	"mediagraph/graph"
 	"mediagraph/graph/gqlhttp"
 	"mediagraph/media"
+	"mediagraph/metrics"
 )
 
 func main() {
@@ -133,6 +134,7 @@ type Server struct {
 	Handler http.Handler
 	Client  *ent.Client
 	Media   *media.Store
+	Metrics *metrics.Metrics
 	cfg     *Config
 	log     *slog.Logger
 	db      *sql.DB
@@ -171,13 +173,20 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 		conn.db.Close()
 		return nil, err
 	}
-	db, client := conn.db, conn.client(o.wrapDriver)
+	m := metrics.New()
+	db, client := conn.db, conn.client(func(d dialect.Driver) dialect.Driver {
+		d = m.Driver(d)
+		if o.wrapDriver != nil {
+			d = o.wrapDriver(d)
+		}
+		return d
+	})
 	store, err := media.Open(ctx, cfg.StorageURL)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("setting STORAGE_URL: %w", err)
 	}
-	s := &Server{Client: client, Media: store, cfg: cfg, log: log, db: db}
+	s := &Server{Client: client, Media: store, Metrics: m, cfg: cfg, log: log, db: db}
 	if n, err := store.RemoveTemporaries(); err != nil {
 		log.Warn("media: removing temporaries", "err", err)
 	} else if n > 0 {
@@ -211,7 +220,7 @@ func (s *Server) rules() graph.Rules {
 
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
-	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, Log: s.log}
+	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, Log: s.log, Metrics: s.Metrics}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
 	transports, err := gqlhttp.Transports(gqlhttp.Config{
 		Tokens:          c.APITokens,
@@ -231,6 +240,7 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.Use(extension.Introspection{})
+	gql.Use(s.Metrics.GraphQL())
 	gql.SetErrorPresenter(graph.ErrorPresenter(s.log))
 	gql.SetRecoverFunc(graph.RecoverFunc(s.log))
 
@@ -245,10 +255,11 @@ func (s *Server) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", s.Metrics.Handler())
 	if strings.HasPrefix(c.MediaURL, "/") {
 		mux.Handle(c.MediaURL, http.StripPrefix(strings.TrimSuffix(c.MediaURL, "/"), s.Media.Handler()))
 	}
-	return logRequests(s.log, mux), nil
+	return logRequests(s.log, s.Metrics, c.MediaURL, mux), nil
 }
 
 // ready answers 200 when the database and the storage answer.
@@ -272,7 +283,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // Sweep removes stored files that no row references and that are older
 // than the grace period.
 func (s *Server) Sweep(ctx context.Context) (int, error) {
-	return s.Media.Sweep(ctx, s.cfg.SweepGrace, s.referenced)
+	n, err := s.Media.Sweep(ctx, s.cfg.SweepGrace, s.referenced)
+	if ctx.Err() == nil {
+		s.Metrics.ObserveSweep(n, err)
+	}
+	return n, err
 }
 
 func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {

@@ -9,6 +9,7 @@ import (
 
 	"mediagraph/ent"
 	"mediagraph/media"
+	"mediagraph/metrics"
 )
 
 // Rules are the file rules of each upload target.
@@ -26,6 +27,7 @@ type Resolver struct {
 	Rules    Rules
 	MediaURL string // prefix of MediaFile.url, ends with "/"
 	Log      *slog.Logger
+	Metrics  *metrics.Metrics // nil: not recorded
 }
 
 // Upload prefixes (Django's upload_to).

@@ -53,6 +53,7 @@ func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File
 			}
 			verr.Field = a.field
 			refusals = append(refusals, verr)
+			r.Metrics.ObserveUpload(a.rule.Target, string(verr.Code), s.Size)
 		}
 	}
 	if len(refusals) > 0 {
@@ -65,7 +66,9 @@ func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File
 	for i, a := range args {
 		f, err := r.Media.Put(ctx, a.prefix, staged[i])
 		if err != nil {
+			r.Metrics.StorageError("put")
 			r.removeFiles(ctx, files)
+			r.observeUploads(args, staged, "failed")
 			return nil, fmt.Errorf("storing %s: %w", a.field, err)
 		}
 		files = append(files, f)
@@ -104,6 +107,7 @@ func (r *Resolver) removeKeys(ctx context.Context, keys ...string) {
 		return
 	}
 	if err := r.Media.Delete(context.WithoutCancel(ctx), keys...); err != nil {
+		r.Metrics.StorageError("delete")
 		r.Log.ErrorContext(ctx, "media: delete failed; the sweep will retry", "keys", keys, "err", err)
 	}
 }
@@ -137,9 +141,23 @@ func (r *Resolver) withFilesTx(ctx context.Context, args []fileArg, fn func(tx *
 	}
 	if err := r.withTx(ctx, func(tx *ent.Tx) error { return fn(tx, files) }); err != nil {
 		r.removeFiles(ctx, files)
+		r.observeStored(args, files, "failed")
 		return err
 	}
+	r.observeStored(args, files, "stored")
 	return nil
+}
+
+func (r *Resolver) observeStored(args []fileArg, files []media.File, outcome string) {
+	for i, f := range files {
+		r.Metrics.ObserveUpload(args[i].rule.Target, outcome, f.Size)
+	}
+}
+
+func (r *Resolver) observeUploads(args []fileArg, staged []*media.Staged, outcome string) {
+	for i, s := range staged {
+		r.Metrics.ObserveUpload(args[i].rule.Target, outcome, s.Size)
+	}
 }
 
 // mediaFile is the GraphQL view of a stored file's columns.
