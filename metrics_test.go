@@ -44,7 +44,6 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-
 func TestReadinessFailsWithoutDatabaseOrStorage(t *testing.T) {
 	t.Run("database", func(t *testing.T) {
 		s := newTestServer(t, nil)
