@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"mediagraph/media/mediatest"
 )
 
 // testServer is a real mediagraph (SQLite file + local media directory in a
@@ -41,9 +43,10 @@ type testServer struct {
 func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testServer {
 	t.Helper()
 	dir := t.TempDir()
+	storageURL, mediaDir := testStorage(t, dir)
 	base := map[string]string{
 		"DATABASE_URL": testDatabaseURL(t, dir),
-		"STORAGE_URL":  filepath.Join(dir, "media"),
+		"STORAGE_URL":  storageURL,
 	}
 	for k, v := range env {
 		base[k] = v
@@ -65,7 +68,30 @@ func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testSer
 		hs.Close()
 		srv.Close()
 	})
-	return &testServer{Server: srv, URL: hs.URL, mediaDir: filepath.Join(dir, "media"), http: hs}
+	return &testServer{Server: srv, URL: hs.URL, mediaDir: mediaDir, http: hs}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mediatest.Stop()
+	os.Exit(code)
+}
+
+// testStorage returns a fresh storage for one test and the directory where
+// its files appear: a media directory in dir, or, with
+// MEDIAGRAPH_TEST_STORAGE=s3, a new bucket on the test S3 server
+// (versitygw, whose posix backend keeps a bucket's objects as files).
+func testStorage(t *testing.T, dir string) (storageURL, filesDir string) {
+	t.Helper()
+	switch backend := os.Getenv("MEDIAGRAPH_TEST_STORAGE"); backend {
+	case "", "disk":
+		return filepath.Join(dir, "media"), filepath.Join(dir, "media")
+	case "s3":
+		return mediatest.Bucket(t)
+	default:
+		t.Fatalf("MEDIAGRAPH_TEST_STORAGE=%q: want disk or s3", backend)
+		return "", ""
+	}
 }
 
 // testDatabaseURL returns a fresh, empty database for one test: a SQLite

@@ -67,11 +67,12 @@ func startProcess(t *testing.T, env ...string) *process {
 	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
+	storageURL, _ := testStorage(t, dir)
 	cmd := exec.Command(serverBinary(t))
 	cmd.Env = append(os.Environ(),
 		"ADDR="+addr,
 		"DATABASE_URL="+testDatabaseURL(t, dir),
-		"STORAGE_URL="+filepath.Join(dir, "media"),
+		"STORAGE_URL="+storageURL,
 	)
 	cmd.Env = append(cmd.Env, env...)
 	p := &process{cmd: cmd, addr: addr, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}

@@ -33,6 +33,7 @@ import (
 
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/memblob"
+	_ "gocloud.dev/blob/s3blob"
 
 	"mediagraph/ent"
 	"mediagraph/ent/document"

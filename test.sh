@@ -6,7 +6,8 @@
 #                        and Chromium.
 # Needs Go and Node.js >= 20.9 with npm. Installs the npm packages of e2e/
 # and, when missing, Debian's chromium and postgresql (as root, through
-# apt-get); starts a PostgreSQL cluster that is installed but stopped.
+# apt-get); starts a PostgreSQL cluster that is installed but stopped;
+# installs versitygw (go install, into ~/.cache/mediagraph/bin) for S3.
 # MEDIAGRAPH_TEST_POSTGRES_URL names an admin connection to use instead.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -40,15 +41,27 @@ ensure_postgres() {
   export MEDIAGRAPH_TEST_POSTGRES_URL="$url"
 }
 
+# ensure_versitygw installs the S3-compatible test server once per machine,
+# outside the clone (about 2.5 minutes cold).
+ensure_versitygw() {
+  local bin="${MEDIAGRAPH_VERSITYGW:-$HOME/.cache/mediagraph/bin/versitygw}"
+  if [ ! -x "$bin" ]; then
+    GOBIN="$(dirname "$bin")" go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+  fi
+  export MEDIAGRAPH_VERSITYGW="$bin"
+}
+
 step "go vet"
 go vet ./...
 
 step "go test (race detector, SQLite)"
 go test -race -count=1 -timeout 15m ./...
 
-step "go test: the database tests on PostgreSQL"
+step "go test: the database and storage tests on PostgreSQL and S3 (versitygw)"
 ensure_postgres
-MEDIAGRAPH_TEST_DATABASE=postgres go test -count=1 -timeout 15m .
+ensure_versitygw
+MEDIAGRAPH_TEST_DATABASE=postgres MEDIAGRAPH_TEST_STORAGE=s3 MEDIAGRAPH_TEST_S3=required \
+  go test -count=1 -timeout 15m . ./media/...
 
 step "end-to-end: install"
 e2e/install.sh
