@@ -22,6 +22,7 @@ type Config struct {
 	DBMaxIdleConns  int
 	StorageURL      string
 	MediaURL        string
+	SignedURLTTL    time.Duration
 	APITokens       []string
 	MaxRequestBytes int64
 	MaxFiles        int
@@ -57,6 +58,7 @@ func (c *Config) settings() []setting {
 		{"db-max-idle-conns", "DB_MAX_IDLE_CONNS", "16", "most idle database connections kept", nonNegativeInt(&c.DBMaxIdleConns)},
 		{"storage-url", "STORAGE_URL", "data/media", "media storage: a directory, file:///abs/dir, or a gocloud bucket URL", str(&c.StorageURL)},
 		{"media-url", "MEDIA_URL", "/media/", "URL prefix of stored files (ends with /); an absolute URL (a CDN) stops /media/ serving", mediaURL(&c.MediaURL)},
+		{"media-signed-urls", "MEDIA_SIGNED_URLS", "", "with S3 storage: MediaFile.url is a presigned GET URL valid this long (e.g. 15m); empty: off", optionalDuration(&c.SignedURLTTL)},
 		{"api-tokens", "API_TOKENS", "", "comma-separated bearer tokens required for writes; empty: writes are open", list(&c.APITokens)},
 		{"max-request-bytes", "MAX_REQUEST_BYTES", "64MiB", "largest request body", size(&c.MaxRequestBytes)},
 		{"max-files", "MAX_FILES", "10", "most files in one request", positiveInt(&c.MaxFiles)},
@@ -111,6 +113,9 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, error) {
 }
 
 func (c *Config) validate() error {
+	if c.SignedURLTTL > 7*24*time.Hour {
+		return fmt.Errorf("setting MEDIA_SIGNED_URLS: %s is longer than S3 allows (7 days)", c.SignedURLTTL)
+	}
 	largest := max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes)
 	if largest > c.MaxRequestBytes {
 		return fmt.Errorf("setting MAX_REQUEST_BYTES: %d is smaller than the largest file rule (%d)", c.MaxRequestBytes, largest)
@@ -186,6 +191,16 @@ func duration(p *time.Duration) func(string) error {
 		}
 		*p = d
 		return nil
+	}
+}
+
+func optionalDuration(p *time.Duration) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			*p = 0
+			return nil
+		}
+		return duration(p)(v)
 	}
 }
 

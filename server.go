@@ -187,6 +187,11 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 		client.Close()
 		return nil, fmt.Errorf("setting STORAGE_URL: %w", err)
 	}
+	if cfg.SignedURLTTL > 0 && store.Local() {
+		client.Close()
+		store.Close()
+		return nil, errors.New("setting MEDIA_SIGNED_URLS: signed URLs need object storage (an s3:// STORAGE_URL), not a local directory")
+	}
 	s := &Server{Client: client, Media: store, Metrics: m, cfg: cfg, log: log, db: db}
 	if n, err := store.RemoveTemporaries(); err != nil {
 		log.Warn("media: removing temporaries", "err", err)
@@ -221,7 +226,7 @@ func (s *Server) rules() graph.Rules {
 
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
-	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, Log: s.log, Metrics: s.Metrics}
+	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, Log: s.log, Metrics: s.Metrics}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
 	transports, err := gqlhttp.Transports(gqlhttp.Config{
 		Tokens:          c.APITokens,

@@ -6,6 +6,7 @@ package graph
 
 import (
 	"log/slog"
+	"time"
 
 	"mediagraph/ent"
 	"mediagraph/media"
@@ -26,8 +27,11 @@ type Resolver struct {
 	Media    *media.Store
 	Rules    Rules
 	MediaURL string // prefix of MediaFile.url, ends with "/"
-	Log      *slog.Logger
-	Metrics  *metrics.Metrics // nil: not recorded
+	// SignedURLTTL, when positive, makes MediaFile.url a presigned GET URL
+	// of the bucket, valid this long, instead of MediaURL + path.
+	SignedURLTTL time.Duration
+	Log          *slog.Logger
+	Metrics      *metrics.Metrics // nil: not recorded
 }
 
 // Upload prefixes (Django's upload_to).

@@ -15,7 +15,7 @@ import (
 
 // File is the resolver for the file field.
 func (r *documentResolver) File(ctx context.Context, obj *ent.Document) (*MediaFile, error) {
-	return r.mediaFile(obj.FilePath, obj.FileName, obj.FileSize, obj.FileContentType, obj.FileSha256, obj.FileWidth, obj.FileHeight), nil
+	return r.mediaFile(ctx, obj.FilePath, obj.FileName, obj.FileSize, obj.FileContentType, obj.FileSha256, obj.FileWidth, obj.FileHeight)
 }
 
 // Image is the resolver for the image field.
@@ -23,7 +23,7 @@ func (r *documentResolver) Image(ctx context.Context, obj *ent.Document) (*Media
 	if obj.ImagePath == nil {
 		return nil, nil
 	}
-	return r.mediaFile(*obj.ImagePath, deref(obj.ImageName), deref(obj.ImageSize), deref(obj.ImageContentType), deref(obj.ImageSha256), obj.ImageWidth, obj.ImageHeight), nil
+	return r.mediaFile(ctx, *obj.ImagePath, deref(obj.ImageName), deref(obj.ImageSize), deref(obj.ImageContentType), deref(obj.ImageSha256), obj.ImageWidth, obj.ImageHeight)
 }
 
 // CreateProduct is the resolver for the createProduct field.
@@ -84,7 +84,7 @@ func (r *mutationResolver) DeleteDocument(ctx context.Context, id int) (int, err
 
 // Image is the resolver for the image field.
 func (r *productImageResolver) Image(ctx context.Context, obj *ent.ProductImage) (*MediaFile, error) {
-	return r.mediaFile(obj.ImagePath, obj.ImageName, obj.ImageSize, obj.ImageContentType, obj.ImageSha256, obj.ImageWidth, obj.ImageHeight), nil
+	return r.mediaFile(ctx, obj.ImagePath, obj.ImageName, obj.ImageSize, obj.ImageContentType, obj.ImageSha256, obj.ImageWidth, obj.ImageHeight)
 }
 
 // Product is the resolver for the product field.

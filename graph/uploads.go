@@ -161,17 +161,24 @@ func (r *Resolver) observeUploads(args []fileArg, staged []*media.Staged, outcom
 }
 
 // mediaFile is the GraphQL view of a stored file's columns.
-func (r *Resolver) mediaFile(path, name string, size int64, contentType, sha256 string, width, height *int) *MediaFile {
+func (r *Resolver) mediaFile(ctx context.Context, path, name string, size int64, contentType, sha256 string, width, height *int) (*MediaFile, error) {
+	url := r.MediaURL + path
+	if r.SignedURLTTL > 0 {
+		var err error
+		if url, err = r.Media.SignedURL(ctx, path, r.SignedURLTTL); err != nil {
+			return nil, err
+		}
+	}
 	return &MediaFile{
 		Path:        path,
-		URL:         r.MediaURL + path,
+		URL:         url,
 		Name:        name,
 		Size:        int(size),
 		ContentType: contentType,
 		Sha256:      sha256,
 		Width:       width,
 		Height:      height,
-	}
+	}, nil
 }
 
 func intPtr(v int) *int {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path"
 	"strings"
@@ -221,6 +222,19 @@ func (s *Store) putBucket(ctx context.Context, key string, st *Staged) error {
 		return fmt.Errorf("media: storing %s: %w", key, err)
 	}
 	return st.Close()
+}
+
+// SignedURL returns a presigned GET URL of a bucket object, valid for ttl.
+// Local disk has none.
+func (s *Store) SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if s.bucket == nil {
+		return "", errors.New("media: signed URLs need a bucket")
+	}
+	u, err := s.bucket.SignedURL(ctx, key, &blob.SignedURLOptions{Expiry: ttl, Method: http.MethodGet})
+	if err != nil {
+		return "", fmt.Errorf("media: signing %s: %w", key, err)
+	}
+	return u, nil
 }
 
 // Delete removes the files at keys. A missing key is not an error.
