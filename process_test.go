@@ -66,12 +66,19 @@ type process struct {
 func startProcess(t *testing.T, env ...string) *process {
 	t.Helper()
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	storageURL, _ := testStorage(t, dir)
+	return startProcessOn(t, testDatabaseURL(t, dir), storageURL, env...)
+}
+
+// startProcessOn starts the binary on a given database and storage (the
+// replicas of a test share them).
+func startProcessOn(t *testing.T, databaseURL, storageURL string, env ...string) *process {
+	t.Helper()
+	addr := freeAddr(t)
 	cmd := exec.Command(serverBinary(t))
 	cmd.Env = append(os.Environ(),
 		"ADDR="+addr,
-		"DATABASE_URL="+testDatabaseURL(t, dir),
+		"DATABASE_URL="+databaseURL,
 		"STORAGE_URL="+storageURL,
 	)
 	cmd.Env = append(cmd.Env, env...)

@@ -226,7 +226,7 @@ func (s *Server) rules() graph.Rules {
 
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
-	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, Log: s.log, Metrics: s.Metrics}
+	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics}
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
 	transports, err := gqlhttp.Transports(gqlhttp.Config{
 		Tokens:          c.APITokens,

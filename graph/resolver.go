@@ -30,6 +30,10 @@ type Resolver struct {
 	// SignedURLTTL, when positive, makes MediaFile.url a presigned GET URL
 	// of the bucket, valid this long, instead of MediaURL + path.
 	SignedURLTTL time.Duration
+	// MaxCommitDelay bounds the time from storing a mutation's files to
+	// committing their rows (half the sweep's grace period), so that no
+	// sweep can have taken a file for an orphan before its row commits.
+	MaxCommitDelay time.Duration
 	Log          *slog.Logger
 	Metrics      *metrics.Metrics // nil: not recorded
 }

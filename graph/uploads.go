@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -135,11 +136,24 @@ func (r *Resolver) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error 
 // if the transaction fails the files are removed, so that no file outlives
 // a failed mutation.
 func (r *Resolver) withFilesTx(ctx context.Context, args []fileArg, fn func(tx *ent.Tx, files []media.File) error) error {
+	stored := time.Now()
 	files, err := r.storeFiles(ctx, args)
 	if err != nil {
 		return err
 	}
-	if err := r.withTx(ctx, func(tx *ent.Tx) error { return fn(tx, files) }); err != nil {
+	err = r.withTx(ctx, func(tx *ent.Tx) error {
+		if err := fn(tx, files); err != nil {
+			return err
+		}
+		// A sweep (of any replica) may take a stored file without a row
+		// for an orphan once it is older than the grace period: never
+		// commit a row for a file that old.
+		if r.MaxCommitDelay > 0 && time.Since(stored) > r.MaxCommitDelay {
+			return fmt.Errorf("files stored %s ago, longer than the sweep allows: not committing", time.Since(stored).Round(time.Millisecond))
+		}
+		return nil
+	})
+	if err != nil {
 		r.removeFiles(ctx, files)
 		r.observeStored(args, files, "failed")
 		return err
