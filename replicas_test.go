@@ -193,3 +193,19 @@ func TestReplicas(t *testing.T) {
 		}
 	}
 }
+
+// TestNoCommitAfterGrace: files stored longer ago than half the sweep
+// grace are not committed (a sweep may already count them as orphans);
+// the mutation fails and leaves nothing.
+func TestNoCommitAfterGrace(t *testing.T) {
+	s := newTestServer(t, map[string]string{"SWEEP_GRACE": "2ms", "SWEEP_INTERVAL": "1h"})
+	id := createProduct(t, s, "P", "1")
+	before := s.counts(t)
+	// A large image takes longer than 1 ms to check and store.
+	r := s.mutate(t, addImage, map[string]any{"id": id, "image": nil},
+		map[string]upload{"variables.image": {name: "a.png", body: pngBytes(t, 1200, 1200, 1)}})
+	wantErrorCode(t, r, 200, "INTERNAL_SERVER_ERROR", "")
+	if after := s.counts(t); after != before {
+		t.Errorf("counts %+v → %+v", before, after)
+	}
+}

@@ -34,8 +34,8 @@ type Resolver struct {
 	// committing their rows (half the sweep's grace period), so that no
 	// sweep can have taken a file for an orphan before its row commits.
 	MaxCommitDelay time.Duration
-	Log          *slog.Logger
-	Metrics      *metrics.Metrics // nil: not recorded
+	Log            *slog.Logger
+	Metrics        *metrics.Metrics // nil: not recorded
 }
 
 // Upload prefixes (Django's upload_to).
