@@ -54,20 +54,20 @@ ensure_versitygw() {
 step "go vet"
 go vet ./...
 
-step "go test (race detector, SQLite)"
-go test -race -count=1 -timeout 15m ./...
-
-step "go test: the database and storage tests on PostgreSQL and S3 (versitygw)"
-ensure_postgres
-ensure_versitygw
-MEDIAGRAPH_TEST_DATABASE=postgres MEDIAGRAPH_TEST_STORAGE=s3 MEDIAGRAPH_TEST_S3=required \
-  go test -count=1 -timeout 15m . ./media/...
-
-step "end-to-end: install"
+step "install: e2e packages and Chromium"
 e2e/install.sh
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 
-step "end-to-end: Apollo Client + apollo-upload-client, Node and Chromium"
+step "go test (race detector; SQLite + local disk)"
+go test -race -count=1 -timeout 15m ./...
+
+step "go test on PostgreSQL + S3 (versitygw): the database and storage tests, the replicas, the e2e suite"
+ensure_postgres
+ensure_versitygw
+MEDIAGRAPH_TEST_DATABASE=postgres MEDIAGRAPH_TEST_STORAGE=s3 MEDIAGRAPH_TEST_S3=required MEDIAGRAPH_TEST_E2E=1 \
+  go test -count=1 -timeout 15m . ./media/...
+
+step "end-to-end on SQLite + local disk: Apollo Client + apollo-upload-client, Node and Chromium"
 node e2e/run.mjs
 
 step "all tests passed"

@@ -107,11 +107,13 @@ async function main() {
   }
   Object.assign(env, {
     ADDR: `127.0.0.1:${port}`,
-    DATABASE_URL: `sqlite:${path.join(tmp, 'mediagraph.db')}`,
-    STORAGE_URL: path.join(tmp, 'media'),
+    // E2E_DATABASE_URL / E2E_STORAGE_URL (with E2E_MEDIA_DIR, where the stored files appear) run
+    // the suite on another backend, e.g. PostgreSQL + S3 (see e2e_test.go).
+    DATABASE_URL: process.env.E2E_DATABASE_URL || `sqlite:${path.join(tmp, 'mediagraph.db')}`,
+    STORAGE_URL: process.env.E2E_STORAGE_URL || path.join(tmp, 'media'),
     MEDIA_URL: '/media/',
   });
-  log(`starting server on ${base} (data in ${tmp})`);
+  log(`starting server on ${base} (data in ${tmp}; database ${env.DATABASE_URL.replace(/:[^:@/]*@/, ':xxxxx@')}; storage ${env.STORAGE_URL})`);
   server = startServer(bin, { env, cwd: tmp, logFile });
   await waitReady(server, `${base}/readyz`, Math.min(READY_MS, deadline - Date.now()));
   log('server ready');
@@ -125,7 +127,7 @@ async function main() {
     tests = spawn(process.execPath, nodeArgs, {
       cwd: here,
       stdio: 'inherit',
-      env: { ...process.env, MEDIAGRAPH_URL: base, MEDIAGRAPH_FRESH: '1', MEDIAGRAPH_MEDIA_DIR: path.join(tmp, 'media'), E2E_TMP: tmp, CHROMIUM: chromiumPath },
+      env: { ...process.env, MEDIAGRAPH_URL: base, MEDIAGRAPH_FRESH: '1', MEDIAGRAPH_MEDIA_DIR: process.env.E2E_MEDIA_DIR || path.join(tmp, 'media'), E2E_TMP: tmp, CHROMIUM: chromiumPath },
     });
     const timer = setTimeout(() => { log(`tests exceeded ${Math.round(remaining / 1000)}s: killing them`); tests.kill('SIGKILL'); }, remaining);
     tests.on('exit', (c, s) => { clearTimeout(timer); resolve(c ?? (s ? 1 : 0)); });
