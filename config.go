@@ -35,6 +35,11 @@ type Config struct {
 	MinImageHeight        int
 	MaxImagePixels        int64
 
+	MaxOperations      int
+	MaxQueryComplexity int
+	MaxQueryDepth      int
+	MaxQueryAliases    int
+	Introspection      bool
 	CSRFPrevention     bool
 	CORSAllowedOrigins []string
 	SweepInterval      time.Duration
@@ -69,6 +74,11 @@ func (c *Config) settings() []setting {
 		{"min-image-width", "MIN_IMAGE_WIDTH", "300", "narrowest product image, in pixels", nonNegativeInt(&c.MinImageWidth)},
 		{"min-image-height", "MIN_IMAGE_HEIGHT", "300", "lowest product image, in pixels", nonNegativeInt(&c.MinImageHeight)},
 		{"max-image-pixels", "MAX_IMAGE_PIXELS", "40000000", "most pixels of an image (width × height)", positiveInt64(&c.MaxImagePixels)},
+		{"max-operations", "MAX_OPERATIONS", "10", "most operations in one batched multipart request", positiveInt(&c.MaxOperations)},
+		{"max-query-complexity", "MAX_QUERY_COMPLEXITY", "5000", "highest complexity of one operation (a connection counts its children once per item of the page)", positiveInt(&c.MaxQueryComplexity)},
+		{"max-query-depth", "MAX_QUERY_DEPTH", "12", "deepest nesting of one operation", positiveInt(&c.MaxQueryDepth)},
+		{"max-query-aliases", "MAX_QUERY_ALIASES", "30", "most aliased fields in one operation", positiveInt(&c.MaxQueryAliases)},
+		{"introspection", "INTROSPECTION", "true", "answer introspection queries (schema, playgrounds)", boolean(&c.Introspection)},
 		{"csrf-prevention", "CSRF_PREVENTION", "true", "require a preflight header on multipart requests", boolean(&c.CSRFPrevention)},
 		{"cors-allowed-origins", "CORS_ALLOWED_ORIGINS", "", "* or comma-separated origins allowed by CORS; empty: no CORS headers", list(&c.CORSAllowedOrigins)},
 		{"sweep-interval", "SWEEP_INTERVAL", "10m", "how often unreferenced files are swept", duration(&c.SweepInterval)},

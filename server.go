@@ -227,13 +227,14 @@ func (s *Server) rules() graph.Rules {
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
 	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
+	gql := handler.New(graph.NewSchema(resolver))
 	transports, err := gqlhttp.Transports(gqlhttp.Config{
 		Tokens:          c.APITokens,
 		CSRFPrevention:  c.CSRFPrevention,
 		MaxRequestBytes: c.MaxRequestBytes,
 		MaxJSONBytes:    c.MaxJSONBytes,
 		MaxFiles:        c.MaxFiles,
+		MaxOperations:   c.MaxOperations,
 		MaxFileBytes:    max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes),
 		Stager:          s.Media,
 		Log:             s.log,
@@ -245,7 +246,10 @@ func (s *Server) routes() (http.Handler, error) {
 		gql.AddTransport(t)
 	}
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.Introspection{})
+	if c.Introspection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(graph.LimitsExtension(graph.Limits{MaxComplexity: c.MaxQueryComplexity, MaxDepth: c.MaxQueryDepth, MaxAliases: c.MaxQueryAliases}))
 	gql.Use(s.Metrics.GraphQL())
 	gql.SetErrorPresenter(graph.ErrorPresenter(s.log))
 	gql.SetRecoverFunc(graph.RecoverFunc(s.log))

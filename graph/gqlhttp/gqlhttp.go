@@ -8,7 +8,8 @@
 // Refusals at the HTTP level answer a GraphQL-shaped JSON body
 // {"errors":[{"message":…,"extensions":{"code":…}}]} with the codes
 // BAD_REQUEST (400), CSRF_BLOCKED (400), UNAUTHENTICATED (401),
-// METHOD_NOT_ALLOWED (405) and REQUEST_TOO_LARGE (413).
+// METHOD_NOT_ALLOWED (405), TOO_MANY_OPERATIONS (400) and
+// REQUEST_TOO_LARGE (413).
 package gqlhttp
 
 import (
@@ -37,6 +38,7 @@ const (
 	CodeUnauthenticated  = "UNAUTHENTICATED"
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeRequestTooLarge  = "REQUEST_TOO_LARGE"
+	CodeTooManyOps       = "TOO_MANY_OPERATIONS"
 )
 
 // Stager streams an upload into temporary storage (media.Store does).
@@ -58,6 +60,8 @@ type Config struct {
 	MaxJSONBytes int64
 	// MaxFiles caps the file parts of one multipart request.
 	MaxFiles int
+	// MaxOperations caps the operations of one batched multipart request.
+	MaxOperations int
 	// MaxFileBytes caps one file part (the largest file rule); a longer
 	// part is staged as Exceeded and refused by its rule.
 	MaxFileBytes int64
@@ -79,6 +83,8 @@ func (c *Config) validate() error {
 		return errors.New("gqlhttp: MaxJSONBytes must be positive")
 	case c.MaxFiles <= 0:
 		return errors.New("gqlhttp: MaxFiles must be positive")
+	case c.MaxOperations <= 0:
+		return errors.New("gqlhttp: MaxOperations must be positive")
 	case c.MaxFileBytes <= 0:
 		return errors.New("gqlhttp: MaxFileBytes must be positive")
 	case c.Stager == nil:

@@ -211,6 +211,10 @@ func (m *multipartRequest) readOperations(part io.Reader) error {
 		if len(v) == 0 {
 			return badRequest("operations is an empty batch")
 		}
+		if len(v) > m.t.c.MaxOperations {
+			return &httpError{http.StatusBadRequest, CodeTooManyOps,
+				fmt.Sprintf("the batch has %d operations; at most %d are allowed", len(v), m.t.c.MaxOperations)}
+		}
 		m.batch = true
 		for i, op := range v {
 			obj, ok := op.(map[string]any)
