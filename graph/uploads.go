@@ -148,7 +148,7 @@ func (r *Resolver) withFilesTx(ctx context.Context, args []fileArg, fn func(tx *
 		// A sweep (of any replica) may take a stored file without a row
 		// for an orphan once it is older than the grace period: never
 		// commit a row for a file that old.
-		if r.MaxCommitDelay > 0 && time.Since(stored) > r.MaxCommitDelay {
+		if len(files) > 0 && r.MaxCommitDelay > 0 && time.Since(stored) > r.MaxCommitDelay {
 			return fmt.Errorf("files stored %s ago, longer than the sweep allows: not committing", time.Since(stored).Round(time.Millisecond))
 		}
 		return nil
