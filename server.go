@@ -136,6 +136,7 @@ type Server struct {
 	Client  *ent.Client
 	Media   *media.Store
 	Metrics *metrics.Metrics
+	storage graph.Storage // Media, or a wrapper of it
 	cfg     *Config
 	log     *slog.Logger
 	db      *sql.DB
@@ -146,7 +147,20 @@ type Server struct {
 type Option func(*buildOptions)
 
 type buildOptions struct {
-	wrapDriver func(dialect.Driver) dialect.Driver
+	wrapDriver  func(dialect.Driver) dialect.Driver
+	wrapStorage func(graph.Storage) graph.Storage
+	media       media.Options
+}
+
+// WithStorageWrapper wraps the store the resolvers and the transport use
+// (tests inject storage faults with it).
+func WithStorageWrapper(wrap func(graph.Storage) graph.Storage) Option {
+	return func(o *buildOptions) { o.wrapStorage = wrap }
+}
+
+// WithMediaOptions opens the store with these options.
+func WithMediaOptions(opts media.Options) Option {
+	return func(o *buildOptions) { o.media = opts }
 }
 
 // WithDriverWrapper wraps the ent driver, e.g. to count statements.
@@ -182,7 +196,7 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 		}
 		return d
 	})
-	store, err := media.Open(ctx, cfg.StorageURL)
+	store, err := media.OpenWith(ctx, cfg.StorageURL, o.media)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("setting STORAGE_URL: %w", err)
@@ -192,7 +206,11 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 		store.Close()
 		return nil, errors.New("setting MEDIA_SIGNED_URLS: signed URLs need object storage (an s3:// STORAGE_URL), not a local directory")
 	}
-	s := &Server{Client: client, Media: store, Metrics: m, cfg: cfg, log: log, db: db}
+	var storage graph.Storage = store
+	if o.wrapStorage != nil {
+		storage = o.wrapStorage(store)
+	}
+	s := &Server{Client: client, Media: store, storage: storage, Metrics: m, cfg: cfg, log: log, db: db}
 	if n, err := store.RemoveTemporaries(); err != nil {
 		log.Warn("media: removing temporaries", "err", err)
 	} else if n > 0 {
@@ -226,7 +244,7 @@ func (s *Server) rules() graph.Rules {
 
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
-	resolver := &graph.Resolver{Client: s.Client, Media: s.Media, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics}
+	resolver := &graph.Resolver{Client: s.Client, Media: s.storage, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics}
 	gql := handler.New(graph.NewSchema(resolver))
 	transports, err := gqlhttp.Transports(gqlhttp.Config{
 		Tokens:          c.APITokens,
@@ -236,7 +254,7 @@ func (s *Server) routes() (http.Handler, error) {
 		MaxFiles:        c.MaxFiles,
 		MaxOperations:   c.MaxOperations,
 		MaxFileBytes:    max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes),
-		Stager:          s.Media,
+		Stager:          s.storage,
 		Log:             s.log,
 	})
 	if err != nil {

@@ -21,6 +21,9 @@ const (
 	CodeBadUserInput = "BAD_USER_INPUT"
 	CodeNotFound     = "NOT_FOUND"
 	CodeInternal     = "INTERNAL_SERVER_ERROR"
+	// The storage failed (not the upload): retrying later may succeed.
+	CodeStorageUnavailable = "STORAGE_UNAVAILABLE"
+	CodeStorageFull        = "STORAGE_FULL"
 )
 
 // userError is a refusal of a value the client sent, with the argument path
@@ -65,6 +68,13 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			setCode(gqlErr, "not found", CodeNotFound, "")
 		case errors.As(err, &eerr):
 			setCode(gqlErr, "invalid value for "+eerr.Name, CodeBadUserInput, "")
+		case errors.Is(err, media.ErrStorage):
+			log.ErrorContext(ctx, "graphql: storage failure", "err", err, "path", gqlErr.Path.String())
+			if media.IsFull(err) {
+				setCode(gqlErr, "the file could not be stored: the storage is full", CodeStorageFull, "")
+			} else {
+				setCode(gqlErr, "the file could not be stored: the storage is unavailable", CodeStorageUnavailable, "")
+			}
 		case hasCode(gqlErr):
 			// gqlgen's own parse and validation errors, and coded errors
 			// from extensions, are already client-safe.

@@ -5,6 +5,8 @@
 package graph
 
 import (
+	"context"
+	"io"
 	"log/slog"
 	"time"
 
@@ -20,11 +22,20 @@ type Rules struct {
 	DocumentImage media.Rule // Document.image
 }
 
+// Storage is what the resolvers need of media.Store (an interface so that
+// tests can inject faults around the real store).
+type Storage interface {
+	Stage(ctx context.Context, r io.Reader, name string, limit int64) (*media.Staged, error)
+	Put(ctx context.Context, prefix string, st *media.Staged) (media.File, error)
+	Delete(ctx context.Context, keys ...string) error
+	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+}
+
 // Resolver is the dependency-injection root of the resolvers. It is built
 // once by server.go and shared by every request.
 type Resolver struct {
 	Client   *ent.Client
-	Media    *media.Store
+	Media    Storage
 	Rules    Rules
 	MediaURL string // prefix of MediaFile.url, ends with "/"
 	// SignedURLTTL, when positive, makes MediaFile.url a presigned GET URL

@@ -14,6 +14,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"syscall"
 )
 
 // Code is why a file was refused.
@@ -49,6 +50,28 @@ func refuse(code Code, format string, args ...any) *ValidationError {
 
 // ErrNotFound is returned for a key that is not stored.
 var ErrNotFound = errors.New("media: not found")
+
+// ErrStorage marks a failure of the storage itself (a disk or bucket
+// error), as opposed to a refused or broken upload: errors.Is(err,
+// ErrStorage). IsFull tells whether it ran out of space.
+var ErrStorage = errors.New("media: storage failure")
+
+// storageError is a storage failure during op.
+type storageError struct {
+	op  string
+	err error
+}
+
+func (e *storageError) Error() string   { return "media: " + e.op + ": " + e.err.Error() }
+func (e *storageError) Unwrap() []error { return []error{ErrStorage, e.err} }
+
+func storageErr(op string, err error) error { return &storageError{op: op, err: err} }
+
+// IsFull reports whether err is the storage running out of space (or of
+// quota).
+func IsFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
 
 // File is the record of a stored file: what the caller keeps in its row.
 type File struct {

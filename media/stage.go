@@ -54,22 +54,26 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	tmpName := s.tmpPrefix + randomName() + ".part"
 	f, err := s.tmp.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("media: creating temporary: %w", err)
+		return nil, storageErr("creating temporary", err)
 	}
 	st := &Staged{Name: SanitizeName(name), tmp: s.tmp, tmpName: tmpName}
-	if err := st.fill(ctx, f, r, limit); err != nil {
+	var w io.Writer = f
+	if s.wrapWriter != nil {
+		w = s.wrapWriter(f)
+	}
+	if err := st.fill(ctx, f, w, r, limit); err != nil {
 		f.Close()
 		st.Close()
 		return nil, err
 	}
 	if err := f.Close(); err != nil {
 		st.Close()
-		return nil, fmt.Errorf("media: closing temporary: %w", err)
+		return nil, storageErr("closing temporary", err)
 	}
 	return st, nil
 }
 
-func (st *Staged) fill(ctx context.Context, f *os.File, r io.Reader, limit int64) error {
+func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader, limit int64) error {
 	hash := sha256.New()
 	text := utf8Checker{valid: true}
 	head := make([]byte, 0, sniffLen)
@@ -91,8 +95,8 @@ func (st *Staged) fill(ctx context.Context, f *os.File, r io.Reader, limit int64
 			}
 			hash.Write(chunk)
 			text.write(chunk)
-			if _, err := f.Write(chunk); err != nil {
-				return fmt.Errorf("media: writing temporary: %w", err)
+			if _, err := w.Write(chunk); err != nil {
+				return storageErr("writing temporary", err)
 			}
 			kept += int64(len(chunk))
 		}

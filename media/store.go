@@ -37,12 +37,35 @@ type Store struct {
 	tmpPath   string // a bucket store's own temporary directory, removed on Close
 
 	syncedDirs sync.Map // local directories already made durable
+
+	wrapWriter func(io.Writer) io.Writer // Options.WrapWriter
+}
+
+// Options adjust a Store.
+type Options struct {
+	// WrapWriter, if set, wraps every writer of file content (staging and
+	// uploads to a bucket): for fault injection in tests, or accounting.
+	WrapWriter func(io.Writer) io.Writer
 }
 
 // Open opens the storage named by storageURL: a directory path or
 // file:///abs/dir is local disk (created if missing); any other URL with a
 // scheme is a gocloud.dev/blob bucket (the caller imports its driver).
 func Open(ctx context.Context, storageURL string) (*Store, error) {
+	return OpenWith(ctx, storageURL, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, storageURL string, opts Options) (*Store, error) {
+	s, err := open(ctx, storageURL)
+	if err != nil {
+		return nil, err
+	}
+	s.wrapWriter = opts.WrapWriter
+	return s, nil
+}
+
+func open(ctx context.Context, storageURL string) (*Store, error) {
 	dir, local := localDir(storageURL)
 	if !local {
 		bucket, err := blob.OpenBucket(ctx, storageURL)
@@ -150,14 +173,14 @@ func (s *Store) putLocal(key string, st *Staged) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("media: syncing %s: %w", key, err)
+		return storageErr("syncing "+key, err)
 	}
 	dir := path.Dir(key)
 	if err := s.makeDurableDir(dir); err != nil {
 		return err
 	}
 	if err := s.root.Rename(tmpName, key); err != nil {
-		return fmt.Errorf("media: storing %s: %w", key, err)
+		return storageErr("storing "+key, err)
 	}
 	st.consumed = true
 	if err := s.syncDir(dir); err != nil {
@@ -175,7 +198,7 @@ func (s *Store) makeDurableDir(dir string) error {
 		return nil
 	}
 	if err := s.root.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("media: creating %s: %w", dir, err)
+		return storageErr("creating "+dir, err)
 	}
 	for d := dir; ; d = path.Dir(d) {
 		if err := s.syncDir(path.Dir(d)); err != nil {
@@ -192,14 +215,14 @@ func (s *Store) makeDurableDir(dir string) error {
 func (s *Store) syncDir(dir string) error {
 	d, err := s.root.Open(dir)
 	if err != nil {
-		return fmt.Errorf("media: opening directory %s: %w", dir, err)
+		return storageErr("opening directory "+dir, err)
 	}
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("media: syncing directory %s: %w", dir, err)
+		return storageErr("syncing directory "+dir, err)
 	}
 	return nil
 }
@@ -210,16 +233,24 @@ func (s *Store) putBucket(ctx context.Context, key string, st *Staged) error {
 		return err
 	}
 	defer r.Close()
-	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: st.ContentType})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bw, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: st.ContentType})
 	if err != nil {
-		return fmt.Errorf("media: storing %s: %w", key, err)
+		return storageErr("storing "+key, err)
+	}
+	var w io.Writer = bw
+	if s.wrapWriter != nil {
+		w = s.wrapWriter(bw)
 	}
 	if _, err := io.Copy(w, r); err != nil {
-		w.Close()
-		return fmt.Errorf("media: storing %s: %w", key, err)
+		// Cancelling before Close abandons the upload: no object appears.
+		cancel()
+		bw.Close()
+		return storageErr("storing "+key, err)
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("media: storing %s: %w", key, err)
+	if err := bw.Close(); err != nil {
+		return storageErr("storing "+key, err)
 	}
 	return st.Close()
 }
@@ -258,7 +289,7 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 			}
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("media: deleting %s: %w", key, err))
+			errs = append(errs, storageErr("deleting "+key, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -346,7 +377,7 @@ func (s *Store) listBucket(ctx context.Context, visit func(string, time.Time) er
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("media: listing bucket: %w", err)
+			return storageErr("listing bucket", err)
 		}
 		if obj.IsDir || !validKey(obj.Key) {
 			continue

@@ -8,8 +8,9 @@
 // Refusals at the HTTP level answer a GraphQL-shaped JSON body
 // {"errors":[{"message":…,"extensions":{"code":…}}]} with the codes
 // BAD_REQUEST (400), CSRF_BLOCKED (400), UNAUTHENTICATED (401),
-// METHOD_NOT_ALLOWED (405), TOO_MANY_OPERATIONS (400) and
-// REQUEST_TOO_LARGE (413).
+// METHOD_NOT_ALLOWED (405), TOO_MANY_OPERATIONS (400), REQUEST_TOO_LARGE
+// (413), and, when staging a file fails on the server's side,
+// STORAGE_UNAVAILABLE (503) or STORAGE_FULL (507).
 package gqlhttp
 
 import (
@@ -39,6 +40,8 @@ const (
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeRequestTooLarge  = "REQUEST_TOO_LARGE"
 	CodeTooManyOps       = "TOO_MANY_OPERATIONS"
+	CodeStorageFull      = "STORAGE_FULL"
+	CodeStorageDown      = "STORAGE_UNAVAILABLE"
 )
 
 // Stager streams an upload into temporary storage (media.Store does).

@@ -177,6 +177,13 @@ func (m *multipartRequest) bodyError(err error) error {
 	if errors.As(err, &tooLarge) {
 		return m.t.tooLarge()
 	}
+	if errors.Is(err, media.ErrStorage) {
+		m.t.c.Log.ErrorContext(m.r.Context(), "gqlhttp: staging an upload failed", "err", err)
+		if media.IsFull(err) {
+			return &httpError{http.StatusInsufficientStorage, CodeStorageFull, "the upload could not be stored: the storage is full"}
+		}
+		return &httpError{http.StatusServiceUnavailable, CodeStorageDown, "the upload could not be stored: the storage is unavailable"}
+	}
 	if m.r.Context().Err() != nil {
 		return fmt.Errorf("reading multipart body: %w", err)
 	}
