@@ -45,6 +45,9 @@ type Config struct {
 	SweepInterval      time.Duration
 	SweepGrace         time.Duration
 	ShutdownTimeout    time.Duration
+	ReadHeaderTimeout  time.Duration
+	BodyReadTimeout    time.Duration
+	IdleTimeout        time.Duration
 }
 
 // setting is one configuration entry: its flag, its environment variable,
@@ -83,6 +86,9 @@ func (c *Config) settings() []setting {
 		{"cors-allowed-origins", "CORS_ALLOWED_ORIGINS", "", "* or comma-separated origins allowed by CORS; empty: no CORS headers", list(&c.CORSAllowedOrigins)},
 		{"sweep-interval", "SWEEP_INTERVAL", "10m", "how often unreferenced files are swept", duration(&c.SweepInterval)},
 		{"sweep-grace", "SWEEP_GRACE", "1h", "unreferenced files younger than this are kept", duration(&c.SweepGrace)},
+		{"read-header-timeout", "READ_HEADER_TIMEOUT", "10s", "how long a client may take to send a request's headers", duration(&c.ReadHeaderTimeout)},
+		{"body-read-timeout", "BODY_READ_TIMEOUT", "30s", "how long a request body may stall (no byte received) before the request is dropped", duration(&c.BodyReadTimeout)},
+		{"idle-timeout", "IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection is kept", duration(&c.IdleTimeout)},
 		{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests may finish at shutdown", duration(&c.ShutdownTimeout)},
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -70,6 +71,31 @@ func (w *recordingWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController (and sendfile through ReadFrom) reach
 // the underlying writer.
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// bodyReadDeadline drops a request whose body stalls: before each read of
+// the body the connection's read deadline moves to now + timeout, so a slow
+// but steady upload of any size goes through while a stalled one frees its
+// connection and goroutine (http.Server's ReadTimeout would cap the whole
+// body instead).
+func bodyReadDeadline(timeout time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &deadlineBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: timeout}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type deadlineBody struct {
+	io.ReadCloser
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	b.rc.SetReadDeadline(time.Now().Add(b.timeout))
+	return b.ReadCloser.Read(p)
+}
 
 // corsAllowedHeaders are the request headers a cross-origin client may send.
 var corsAllowedHeaders = "Authorization, Content-Type, Apollo-Require-Preflight, X-Apollo-Operation-Name, GraphQL-Require-Preflight"

@@ -98,8 +98,8 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 	httpServer := &http.Server{
 		Handler:           srv.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
@@ -287,7 +287,7 @@ func (s *Server) routes() (http.Handler, error) {
 	if strings.HasPrefix(c.MediaURL, "/") {
 		mux.Handle(c.MediaURL, http.StripPrefix(strings.TrimSuffix(c.MediaURL, "/"), s.Media.Handler()))
 	}
-	return logRequests(s.log, s.Metrics, c.MediaURL, mux), nil
+	return bodyReadDeadline(c.BodyReadTimeout, logRequests(s.log, s.Metrics, c.MediaURL, mux)), nil
 }
 
 // ready answers 200 when the database and the storage answer.

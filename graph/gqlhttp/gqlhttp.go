@@ -8,8 +8,8 @@
 // Refusals at the HTTP level answer a GraphQL-shaped JSON body
 // {"errors":[{"message":…,"extensions":{"code":…}}]} with the codes
 // BAD_REQUEST (400), CSRF_BLOCKED (400), UNAUTHENTICATED (401),
-// METHOD_NOT_ALLOWED (405), TOO_MANY_OPERATIONS (400), REQUEST_TOO_LARGE
-// (413), and, when staging a file fails on the server's side,
+// METHOD_NOT_ALLOWED (405), REQUEST_TIMEOUT (408), TOO_MANY_OPERATIONS
+// (400), REQUEST_TOO_LARGE (413), and, when staging a file fails on the server's side,
 // STORAGE_UNAVAILABLE (503) or STORAGE_FULL (507).
 package gqlhttp
 
@@ -40,6 +40,7 @@ const (
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeRequestTooLarge  = "REQUEST_TOO_LARGE"
 	CodeTooManyOps       = "TOO_MANY_OPERATIONS"
+	CodeRequestTimeout   = "REQUEST_TIMEOUT"
 	CodeStorageFull      = "STORAGE_FULL"
 	CodeStorageDown      = "STORAGE_UNAVAILABLE"
 )
@@ -141,7 +142,9 @@ func refuse(w http.ResponseWriter, status int, code, message string) {
 		h.Set("WWW-Authenticate", `Bearer realm="mediagraph"`)
 	}
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{codedError(code, message)}})
+	json.NewEncoder(w).Encode(struct {
+		Errors gqlerror.List `json:"errors"`
+	}{gqlerror.List{codedError(code, message)}})
 }
 
 func codedError(code, message string) *gqlerror.Error {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -183,6 +184,10 @@ func (m *multipartRequest) bodyError(err error) error {
 			return &httpError{http.StatusInsufficientStorage, CodeStorageFull, "the upload could not be stored: the storage is full"}
 		}
 		return &httpError{http.StatusServiceUnavailable, CodeStorageDown, "the upload could not be stored: the storage is unavailable"}
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return &httpError{http.StatusRequestTimeout, CodeRequestTimeout, "the request body stalled"}
 	}
 	if m.r.Context().Err() != nil {
 		return fmt.Errorf("reading multipart body: %w", err)
