@@ -34,6 +34,7 @@ type Config struct {
 	MinImageWidth         int
 	MinImageHeight        int
 	MaxImagePixels        int64
+	DecodeBudgetPixels    int64
 
 	MaxOperations      int
 	MaxQueryComplexity int
@@ -82,6 +83,7 @@ func (c *Config) settings() []setting {
 		{"max-query-depth", "MAX_QUERY_DEPTH", "12", "deepest nesting of one operation", positiveInt(&c.MaxQueryDepth)},
 		{"max-query-aliases", "MAX_QUERY_ALIASES", "30", "most aliased fields in one operation", positiveInt(&c.MaxQueryAliases)},
 		{"introspection", "INTROSPECTION", "true", "answer introspection queries (schema, playgrounds)", boolean(&c.Introspection)},
+		{"decode-budget-pixels", "DECODE_BUDGET_PIXELS", "48000000", "pixels that full image decodes may hold at once (bounds memory under concurrent uploads)", positiveInt64(&c.DecodeBudgetPixels)},
 		{"csrf-prevention", "CSRF_PREVENTION", "true", "require a preflight header on multipart requests", boolean(&c.CSRFPrevention)},
 		{"cors-allowed-origins", "CORS_ALLOWED_ORIGINS", "", "* or comma-separated origins allowed by CORS; empty: no CORS headers", list(&c.CORSAllowedOrigins)},
 		{"sweep-interval", "SWEEP_INTERVAL", "10m", "how often unreferenced files are swept", duration(&c.SweepInterval)},
@@ -131,6 +133,9 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, error) {
 func (c *Config) validate() error {
 	if c.SignedURLTTL > 7*24*time.Hour {
 		return fmt.Errorf("setting MEDIA_SIGNED_URLS: %s is longer than S3 allows (7 days)", c.SignedURLTTL)
+	}
+	if c.DecodeBudgetPixels < c.MaxImagePixels {
+		return fmt.Errorf("setting DECODE_BUDGET_PIXELS: %d is below MAX_IMAGE_PIXELS (%d)", c.DecodeBudgetPixels, c.MaxImagePixels)
 	}
 	largest := max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes)
 	if largest > c.MaxRequestBytes {

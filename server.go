@@ -196,7 +196,9 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 		}
 		return d
 	})
-	store, err := media.OpenWith(ctx, cfg.StorageURL, o.media)
+	mediaOpts := o.media
+	mediaOpts.DecodeBudget = cfg.DecodeBudgetPixels
+	store, err := media.OpenWith(ctx, cfg.StorageURL, mediaOpts)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("setting STORAGE_URL: %w", err)

@@ -26,6 +26,7 @@ type Rules struct {
 // tests can inject faults around the real store).
 type Storage interface {
 	Stage(ctx context.Context, r io.Reader, name string, limit int64) (*media.Staged, error)
+	Check(ctx context.Context, rule media.Rule, st *media.Staged) error
 	Put(ctx context.Context, prefix string, st *media.Staged) (media.File, error)
 	Delete(ctx context.Context, keys ...string) error
 	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)

@@ -47,7 +47,7 @@ func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File
 			return nil, err
 		}
 		staged[i] = s
-		if err := a.rule.Check(s); err != nil {
+		if err := r.Media.Check(ctx, a.rule, s); err != nil {
 			var verr *media.ValidationError
 			if !errors.As(err, &verr) {
 				return nil, fmt.Errorf("checking %s: %w", a.field, err)

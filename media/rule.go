@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"path"
@@ -60,7 +61,16 @@ func DocumentRule(target string, maxBytes int64) Rule {
 // Check applies the rule to a staged file and returns nil or a
 // *ValidationError. Image dimensions and the pixel cap are decided from the
 // header, before the full decode that proves the image is whole.
+// Store.Check does the same within the store's decode budget.
 func (r Rule) Check(s *Staged) error {
+	if err := r.checkHeader(s); err != nil || !isImageType(s.ContentType) {
+		return err
+	}
+	return decodeImage(s)
+}
+
+// checkHeader is Check without the full decode of an image.
+func (r Rule) checkHeader(s *Staged) error {
 	if s.Exceeded || s.Size > r.MaxBytes {
 		return refuse(CodeFileTooLarge, "file is larger than %s (the limit for %s)", formatBytes(r.MaxBytes), r.Target)
 	}
@@ -94,7 +104,22 @@ func (r Rule) Check(s *Staged) error {
 	if r.MaxPixels > 0 && int64(s.Width)*int64(s.Height) > r.MaxPixels {
 		return refuse(CodeImageTooLarge, "image is %d×%d pixels; at most %d pixels allowed", s.Width, s.Height, r.MaxPixels)
 	}
-	return decodeImage(s)
+	return nil
+}
+
+// Check applies rule to a staged file like Rule.Check, but full image
+// decodes share the store's pixel budget: concurrent large images wait for
+// each other instead of holding their decoded pixels in memory all at once.
+func (s *Store) Check(ctx context.Context, rule Rule, st *Staged) error {
+	if err := rule.checkHeader(st); err != nil || !isImageType(st.ContentType) {
+		return err
+	}
+	weight := min(int64(st.Width)*int64(st.Height), s.decodeBudget)
+	if err := s.decodeGate.Acquire(ctx, weight); err != nil {
+		return err
+	}
+	defer s.decodeGate.Release(weight)
+	return decodeImage(st)
 }
 
 // decodeImage fully decodes the staged image, proving it is whole.

@@ -15,6 +15,7 @@ import (
 
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
+	"golang.org/x/sync/semaphore"
 )
 
 // tmpDir is where a local Store stages uploads: inside the media root, on
@@ -39,13 +40,23 @@ type Store struct {
 	syncedDirs sync.Map // local directories already made durable
 
 	wrapWriter func(io.Writer) io.Writer // Options.WrapWriter
+
+	decodeGate   *semaphore.Weighted // pixels of full image decodes in flight
+	decodeBudget int64
 }
+
+// DefaultDecodeBudget is how many pixels full image decodes may hold at
+// once (about 192 MB of decoded RGBA).
+const DefaultDecodeBudget = 48_000_000
 
 // Options adjust a Store.
 type Options struct {
 	// WrapWriter, if set, wraps every writer of file content (staging and
 	// uploads to a bucket): for fault injection in tests, or accounting.
 	WrapWriter func(io.Writer) io.Writer
+	// DecodeBudget bounds the pixels of full image decodes in flight
+	// (Store.Check); 0 is DefaultDecodeBudget.
+	DecodeBudget int64
 }
 
 // Open opens the storage named by storageURL: a directory path or
@@ -62,6 +73,11 @@ func OpenWith(ctx context.Context, storageURL string, opts Options) (*Store, err
 		return nil, err
 	}
 	s.wrapWriter = opts.WrapWriter
+	s.decodeBudget = opts.DecodeBudget
+	if s.decodeBudget <= 0 {
+		s.decodeBudget = DefaultDecodeBudget
+	}
+	s.decodeGate = semaphore.NewWeighted(s.decodeBudget)
 	return s, nil
 }
 
