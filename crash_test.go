@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -86,14 +85,7 @@ func TestSlowClients(t *testing.T) {
 	p := startProcessOn(t, testDatabaseURL(t, dir), storageURL,
 		"READ_HEADER_TIMEOUT=400ms", "BODY_READ_TIMEOUT=400ms", "IDLE_TIMEOUT=400ms")
 	base := "http://" + p.addr
-	resp, err := http.Post(base+"/query", "application/json", strings.NewReader(`{"query":"mutation { createProduct(input: {name: \"P\", price: \"1\"}) { id } }"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	io.Copy(&out, resp.Body)
-	resp.Body.Close()
-	id := strings.Split(strings.Split(out.String(), `"id":"`)[1], `"`)[0]
+	id := digString(replica{p, base}.query(t, `mutation { createProduct(input: {name: "P", price: "1"}) { id } }`, nil), "createProduct", "id")
 	head, body := rawUpload(t, id, pngBytes(t, 600, 600, 1))
 
 	dial := func() net.Conn {
@@ -190,14 +182,7 @@ func TestCrashRecovery(t *testing.T) {
 	dbURL := testDatabaseURL(t, dir)
 	p := startProcessOn(t, dbURL, storageURL)
 	base := "http://" + p.addr
-	resp, err := http.Post(base+"/query", "application/json", strings.NewReader(`{"query":"mutation { createProduct(input: {name: \"P\", price: \"1\"}) { id } }"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	io.Copy(&out, resp.Body)
-	resp.Body.Close()
-	id := strings.Split(strings.Split(out.String(), `"id":"`)[1], `"`)[0]
+	id := digString(replica{p, base}.query(t, `mutation { createProduct(input: {name: "P", price: "1"}) { id } }`, nil), "createProduct", "id")
 
 	// Uploads in flight: some complete, some half sent, some being stored.
 	var wg sync.WaitGroup
