@@ -46,6 +46,7 @@ type Config struct {
 	SweepInterval      time.Duration
 	SweepGrace         time.Duration
 	ShutdownTimeout    time.Duration
+	PprofAddr          string
 	ReadHeaderTimeout  time.Duration
 	BodyReadTimeout    time.Duration
 	IdleTimeout        time.Duration
@@ -91,6 +92,7 @@ func (c *Config) settings() []setting {
 		{"read-header-timeout", "READ_HEADER_TIMEOUT", "10s", "how long a client may take to send a request's headers", duration(&c.ReadHeaderTimeout)},
 		{"body-read-timeout", "BODY_READ_TIMEOUT", "30s", "how long a request body may stall (no byte received) before the request is dropped", duration(&c.BodyReadTimeout)},
 		{"idle-timeout", "IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection is kept", duration(&c.IdleTimeout)},
+		{"pprof-addr", "PPROF_ADDR", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", optionalString(&c.PprofAddr)},
 		{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests may finish at shutdown", duration(&c.ShutdownTimeout)},
 	}
 }
@@ -211,6 +213,13 @@ func duration(p *time.Duration) func(string) error {
 			return errors.New("must be a positive duration like 90s or 10m")
 		}
 		*p = d
+		return nil
+	}
+}
+
+func optionalString(p *string) func(string) error {
+	return func(v string) error {
+		*p = strings.TrimSpace(v)
 		return nil
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -107,6 +108,9 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	var sweeping sync.WaitGroup
 	sweeping.Go(func() { srv.sweepEvery(sweepCtx, cfg.SweepInterval) })
 
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
 	log.Info("mediagraph: serving", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL), "storage", redactURL(cfg.StorageURL), "media_url", cfg.MediaURL)
@@ -128,6 +132,22 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// servePprof serves the profiler on its own listener (off by default:
+// PPROF_ADDR), never on the public one.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Warn("mediagraph: serving pprof", "addr", addr)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("mediagraph: pprof", "err", err)
+	}
 }
 
 // Server is a built mediagraph: its HTTP handler and what it must close.

@@ -5,16 +5,16 @@ import (
 	"context"
 	"errors"
 	"image"
-	"image/png"
+	"image/gif"
 	"testing"
 	"time"
 )
 
-func stagePNG(t *testing.T, s *Store, w, h int) *Staged {
+func stageGIF(t *testing.T, s *Store, w, h int) *Staged {
 	t.Helper()
 	var buf bytes.Buffer
-	png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)))
-	st, err := s.Stage(context.Background(), &buf, "a.png", 1<<20)
+	gif.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)), nil)
+	st, err := s.Stage(context.Background(), &buf, "a.gif", 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,8 +22,8 @@ func stagePNG(t *testing.T, s *Store, w, h int) *Staged {
 	return st
 }
 
-// TestCheckDecodeBudget: full decodes wait for the pixel budget, and an
-// image larger than the whole budget still gets through alone.
+// TestCheckDecodeBudget: full decodes (GIF) wait for the pixel budget, and
+// an image larger than the whole budget still gets through alone.
 func TestCheckDecodeBudget(t *testing.T) {
 	s, err := OpenWith(context.Background(), t.TempDir(), Options{DecodeBudget: 100_000})
 	if err != nil {
@@ -31,7 +31,7 @@ func TestCheckDecodeBudget(t *testing.T) {
 	}
 	defer s.Close()
 	rule := ImageRule("img", 1<<20, 1, 1, 1<<30)
-	big := stagePNG(t, s, 400, 400) // 160,000 pixels: more than the budget
+	big := stageGIF(t, s, 400, 400) // 160,000 pixels: more than the budget
 	if err := s.Check(context.Background(), rule, big); err != nil {
 		t.Fatalf("an image over the budget alone: %v", err)
 	}
@@ -41,12 +41,12 @@ func TestCheckDecodeBudget(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := s.Check(ctx, rule, stagePNG(t, s, 300, 300)); !errors.Is(err, context.DeadlineExceeded) {
+	if err := s.Check(ctx, rule, stageGIF(t, s, 300, 300)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Check with the budget taken: %v, want it to wait", err)
 	}
 	s.decodeGate.Release(100_000)
 	// Header refusals need no budget.
-	if err := s.Check(context.Background(), ImageRule("img", 1<<20, 500, 500, 0), stagePNG(t, s, 300, 300)); err == nil {
+	if err := s.Check(context.Background(), ImageRule("img", 1<<20, 500, 500, 0), stageGIF(t, s, 300, 300)); err == nil {
 		t.Fatal("a 300×300 image passed a 500×500 minimum")
 	}
 }

@@ -3,7 +3,6 @@ package media
 import (
 	"context"
 	"fmt"
-	"image"
 	"path"
 	"slices"
 	"strings"
@@ -108,11 +107,15 @@ func (r Rule) checkHeader(s *Staged) error {
 }
 
 // Check applies rule to a staged file like Rule.Check, but full image
-// decodes share the store's pixel budget: concurrent large images wait for
-// each other instead of holding their decoded pixels in memory all at once.
+// decodes (GIF: verifyImage checks the other types without decoding) share
+// the store's pixel budget: concurrent large images wait for each other
+// instead of holding their decoded pixels in memory all at once.
 func (s *Store) Check(ctx context.Context, rule Rule, st *Staged) error {
 	if err := rule.checkHeader(st); err != nil || !isImageType(st.ContentType) {
 		return err
+	}
+	if st.ContentType != TypeGIF { // verified without decoding its pixels
+		return decodeImage(st)
 	}
 	weight := min(int64(st.Width)*int64(st.Height), s.decodeBudget)
 	if err := s.decodeGate.Acquire(ctx, weight); err != nil {
@@ -122,14 +125,14 @@ func (s *Store) Check(ctx context.Context, rule Rule, st *Staged) error {
 	return decodeImage(st)
 }
 
-// decodeImage fully decodes the staged image, proving it is whole.
+// decodeImage proves the staged image is whole (verifyImage).
 func decodeImage(s *Staged) error {
 	f, err := s.Open()
 	if err != nil {
 		return fmt.Errorf("media: opening staged file: %w", err)
 	}
 	defer f.Close()
-	if _, _, err := image.Decode(f); err != nil {
+	if err := verifyImage(s.ContentType, f, s.Size); err != nil {
 		return refuse(CodeInvalidImage, "image cannot be decoded: it is damaged or truncated")
 	}
 	return nil
