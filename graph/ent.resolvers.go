@@ -12,13 +12,9 @@ import (
 	"entgo.io/contrib/entgql"
 )
 
-// Images is the resolver for the images field.
-func (r *productResolver) Images(ctx context.Context, obj *ent.Product) ([]*ent.ProductImage, error) {
-	images, err := obj.Images(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return sortImages(images), nil
+// Images is the batch resolver for the images field.
+func (r *productResolver) Images(ctx context.Context, objs []*ent.Product) ([][]*ent.ProductImage, error) {
+	return r.productImages(ctx, objs)
 }
 
 // Node is the resolver for the node field.

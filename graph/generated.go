@@ -148,8 +148,8 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type DocumentResolver interface {
-	File(ctx context.Context, obj *ent.Document) (*MediaFile, error)
-	Image(ctx context.Context, obj *ent.Document) (*MediaFile, error)
+	File(ctx context.Context, objs []*ent.Document) ([]*MediaFile, error)
+	Image(ctx context.Context, objs []*ent.Document) ([]*MediaFile, error)
 }
 type MutationResolver interface {
 	CreateProduct(ctx context.Context, input CreateProductInput, images []*graphql.Upload) (*ent.Product, error)
@@ -163,10 +163,10 @@ type MutationResolver interface {
 	DeleteDocument(ctx context.Context, id int) (int, error)
 }
 type ProductResolver interface {
-	Images(ctx context.Context, obj *ent.Product) ([]*ent.ProductImage, error)
+	Images(ctx context.Context, objs []*ent.Product) ([][]*ent.ProductImage, error)
 }
 type ProductImageResolver interface {
-	Image(ctx context.Context, obj *ent.ProductImage) (*MediaFile, error)
+	Image(ctx context.Context, objs []*ent.ProductImage) ([]*MediaFile, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1557,7 +1557,7 @@ func (ec *executionContext) _Document_file(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Document_file(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Document().File(ctx, obj)
+			return ec.resolveBatch_Document_file(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MediaFile) graphql.Marshaler {
@@ -1579,6 +1579,29 @@ func (ec *executionContext) fieldContext_Document_file(_ context.Context, field 
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Document_file(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (any, error) {
+	resolver := ec.Resolvers.Document()
+	if batch, ok := graphql.BatchParentsFor[*ent.Document](ctx, "Document"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.File(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*MediaFile](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Document.file",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.File(ctx, []*ent.Document{obj})
+	return graphql.ResolveBatchSingleResult[*MediaFile](
+		ctx,
+		results,
+		err,
+		"Document.file",
+	)
+}
 
 func (ec *executionContext) _Document_image(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1589,7 +1612,7 @@ func (ec *executionContext) _Document_image(ctx context.Context, field graphql.C
 			return ec.fieldContext_Document_image(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Document().Image(ctx, obj)
+			return ec.resolveBatch_Document_image(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MediaFile) graphql.Marshaler {
@@ -1610,6 +1633,29 @@ func (ec *executionContext) fieldContext_Document_image(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Document_image(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (any, error) {
+	resolver := ec.Resolvers.Document()
+	if batch, ok := graphql.BatchParentsFor[*ent.Document](ctx, "Document"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Image(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*MediaFile](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Document.image",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Image(ctx, []*ent.Document{obj})
+	return graphql.ResolveBatchSingleResult[*MediaFile](
+		ctx,
+		results,
+		err,
+		"Document.image",
+	)
 }
 
 func (ec *executionContext) _DocumentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DocumentConnection) (ret graphql.Marshaler) {
@@ -2573,7 +2619,7 @@ func (ec *executionContext) _Product_images(ctx context.Context, field graphql.C
 			return ec.fieldContext_Product_images(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Product().Images(ctx, obj)
+			return ec.resolveBatch_Product_images(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ProductImage) graphql.Marshaler {
@@ -2594,6 +2640,29 @@ func (ec *executionContext) fieldContext_Product_images(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Product_images(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (any, error) {
+	resolver := ec.Resolvers.Product()
+	if batch, ok := graphql.BatchParentsFor[*ent.Product](ctx, "Product"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Images(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[[]*ent.ProductImage](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Product.images",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Images(ctx, []*ent.Product{obj})
+	return graphql.ResolveBatchSingleResult[[]*ent.ProductImage](
+		ctx,
+		results,
+		err,
+		"Product.images",
+	)
 }
 
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
@@ -2871,7 +2940,7 @@ func (ec *executionContext) _ProductImage_image(ctx context.Context, field graph
 			return ec.fieldContext_ProductImage_image(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProductImage().Image(ctx, obj)
+			return ec.resolveBatch_ProductImage_image(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MediaFile) graphql.Marshaler {
@@ -2892,6 +2961,29 @@ func (ec *executionContext) fieldContext_ProductImage_image(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_ProductImage_image(ctx context.Context, field graphql.CollectedField, obj *ent.ProductImage) (any, error) {
+	resolver := ec.Resolvers.ProductImage()
+	if batch, ok := graphql.BatchParentsFor[*ent.ProductImage](ctx, "ProductImage"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Image(ctx, batch.Parents)
+		})
+		return graphql.ResolveBatchGroupResult[*MediaFile](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"ProductImage.image",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Image(ctx, []*ent.ProductImage{obj})
+	return graphql.ResolveBatchSingleResult[*MediaFile](
+		ctx,
+		results,
+		err,
+		"ProductImage.image",
+	)
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -7096,6 +7188,36 @@ func (ec *executionContext) marshalNMediaFile2ᚖmediagraphᚋgraphᚐMediaFile(
 }
 
 func (ec *executionContext) marshalNNode2ᚕmediagraphᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
+	{
+		var batchItemsProductImage []*ent.ProductImage
+		batchIdxMapProductImage := map[int]int{}
+		var batchItemsProduct []*ent.Product
+		batchIdxMapProduct := map[int]int{}
+		var batchItemsDocument []*ent.Document
+		batchIdxMapDocument := map[int]int{}
+		for i, item := range v {
+			switch concrete := item.(type) {
+			case *ent.ProductImage:
+				batchIdxMapProductImage[i] = len(batchItemsProductImage)
+				batchItemsProductImage = append(batchItemsProductImage, concrete)
+			case *ent.Product:
+				batchIdxMapProduct[i] = len(batchItemsProduct)
+				batchItemsProduct = append(batchItemsProduct, concrete)
+			case *ent.Document:
+				batchIdxMapDocument[i] = len(batchItemsDocument)
+				batchItemsDocument = append(batchItemsDocument, concrete)
+			}
+		}
+		if len(batchItemsProductImage) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "ProductImage", batchItemsProductImage, batchIdxMapProductImage)
+		}
+		if len(batchItemsProduct) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Product", batchItemsProduct, batchIdxMapProduct)
+		}
+		if len(batchItemsDocument) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Document", batchItemsDocument, batchIdxMapDocument)
+		}
+	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -7136,6 +7258,7 @@ func (ec *executionContext) marshalNProductConnection2ᚖmediagraphᚋentᚐProd
 }
 
 func (ec *executionContext) marshalNProductImage2ᚕᚖmediagraphᚋentᚐProductImageᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ProductImage) graphql.Marshaler {
+	ctx = graphql.WithBatchParents(ctx, "ProductImage", v, nil)
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
