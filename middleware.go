@@ -68,8 +68,19 @@ func (w *recordingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Unwrap lets http.ResponseController (and sendfile through ReadFrom) reach
-// the underlying writer.
+// ReadFrom keeps the server's sendfile path for http.ServeContent of local
+// files: without it every byte of a served file is read into user space
+// and written back.
+func (w *recordingWriter) ReadFrom(r io.Reader) (int64, error) {
+	w.wrote = true
+	n, err := io.Copy(w.ResponseWriter, r) // *http.response's ReadFrom: sendfile
+	w.bytes += n
+	return n, err
+}
+
+var _ io.ReaderFrom = (*recordingWriter)(nil)
+
+// Unwrap lets http.ResponseController reach the underlying writer.
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // bodyReadDeadline drops a request whose body stalls: before each read of
