@@ -39,7 +39,7 @@ type Staged struct {
 }
 
 const (
-	copyBufferSize = 32 << 10
+	writebackChunk = 4 << 20
 	sniffLen       = 512
 	maxZipEntries  = 10000
 	maxNameBytes   = 255
@@ -77,15 +77,18 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 	hash := sha256.New()
 	text := utf8Checker{valid: true}
 	head := make([]byte, 0, sniffLen)
-	buf := make([]byte, copyBufferSize)
-	var kept int64
+	ra := newReadAhead(r)
+	defer ra.close()
+	var kept, flushed int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, rerr := r.Read(buf)
-		chunk := buf[:n]
-		if kept+int64(len(chunk)) > limit+1 {
+		c := ra.next()
+		chunk := c.b
+		if st.Exceeded {
+			chunk = nil // past the limit: read to the end, keep nothing
+		} else if kept+int64(len(chunk)) > limit+1 {
 			chunk = chunk[:limit+1-kept]
 			st.Exceeded = true
 		}
@@ -99,20 +102,20 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 				return storageErr("writing temporary", err)
 			}
 			kept += int64(len(chunk))
-		}
-		if st.Exceeded {
-			if rerr == nil {
-				_, rerr = io.CopyBuffer(io.Discard, r, buf)
-				if rerr == nil {
-					rerr = io.EOF
-				}
+			if kept-flushed >= writebackChunk {
+				// Start writing back what is staged so far, so that the
+				// fsync that makes the file durable (Put) finds little
+				// left to do: the disk works while the rest arrives.
+				startWriteback(f, flushed, kept-flushed)
+				flushed = kept
 			}
 		}
-		if rerr == io.EOF {
+		ra.release(c.b)
+		if c.err == io.EOF {
 			break
 		}
-		if rerr != nil {
-			return fmt.Errorf("media: reading upload: %w", rerr)
+		if c.err != nil {
+			return fmt.Errorf("media: reading upload: %w", c.err)
 		}
 	}
 	st.Size = kept
@@ -131,6 +134,67 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 	}
 	return nil
 }
+
+// readAhead reads an upload in a goroutine of its own into a few fixed
+// buffers, so that reading from the network overlaps hashing and writing
+// the previous chunk (a large upload on an idle server then uses both
+// cores). Memory stays bounded: readAheadBuffers × readAheadSize.
+type readAhead struct {
+	chunks chan readChunk
+	free   chan []byte
+	done   chan struct{}
+}
+
+type readChunk struct {
+	b   []byte
+	err error // io.EOF with the last bytes
+}
+
+const (
+	readAheadBuffers = 4
+	readAheadSize    = 128 << 10
+)
+
+func newReadAhead(r io.Reader) *readAhead {
+	ra := &readAhead{
+		chunks: make(chan readChunk, readAheadBuffers),
+		free:   make(chan []byte, readAheadBuffers),
+		done:   make(chan struct{}),
+	}
+	for range readAheadBuffers {
+		ra.free <- make([]byte, readAheadSize)
+	}
+	go func() {
+		for {
+			var buf []byte
+			select {
+			case buf = <-ra.free:
+			case <-ra.done:
+				return
+			}
+			n, err := io.ReadFull(r, buf)
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			select {
+			case ra.chunks <- readChunk{buf[:n], err}:
+			case <-ra.done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ra
+}
+
+func (ra *readAhead) next() readChunk { return <-ra.chunks }
+
+func (ra *readAhead) release(b []byte) { ra.free <- b[:cap(b)] }
+
+// close stops the reader goroutine once its current read returns.
+func (ra *readAhead) close() { close(ra.done) }
 
 // sniff decides the content type from the bytes only.
 func sniff(head []byte, f io.ReaderAt, size int64, text bool) string {

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package media
+
+import "os"
+
+// startWriteback does nothing where sync_file_range is missing.
+func startWriteback(*os.File, int64, int64) {}
