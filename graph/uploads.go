@@ -29,8 +29,7 @@ type fileArg struct {
 
 // storeFiles checks every file against its rule and, only if all pass,
 // stores them all durably. It returns the stored files in argument order;
-// on any failure nothing stays stored. Every refused file is reported (the
-// first as the returned error, the others added to the response).
+// on any failure nothing stays stored. Every refused file is reported.
 func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File, error) {
 	staged := make([]*media.Staged, len(args))
 	defer func() {
@@ -58,10 +57,12 @@ func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File
 		}
 	}
 	if len(refusals) > 0 {
-		for _, err := range refusals[1:] {
+		// Every refused file is reported, in argument order (the returned
+		// error goes last).
+		for _, err := range refusals[:len(refusals)-1] {
 			graphql.AddError(ctx, err)
 		}
-		return nil, refusals[0]
+		return nil, refusals[len(refusals)-1]
 	}
 	files := make([]media.File, 0, len(args))
 	for i, a := range args {
