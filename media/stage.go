@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -61,7 +62,7 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	if s.wrapWriter != nil {
 		w = s.wrapWriter(f)
 	}
-	if err := st.fill(ctx, f, w, r, limit); err != nil {
+	if err := st.fill(ctx, f, w, r, limit, &s.readBuffers); err != nil {
 		f.Close()
 		st.Close()
 		return nil, err
@@ -73,11 +74,11 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	return st, nil
 }
 
-func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader, limit int64) error {
+func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader, limit int64, bufs *sync.Pool) error {
 	hash := sha256.New()
 	text := utf8Checker{valid: true}
 	head := make([]byte, 0, sniffLen)
-	ra := newReadAhead(r)
+	ra := newReadAhead(r, bufs)
 	defer ra.close()
 	var kept, flushed int64
 	for {
@@ -155,16 +156,24 @@ const (
 	readAheadSize    = 128 << 10
 )
 
-func newReadAhead(r io.Reader) *readAhead {
+// newReadAhead starts reading r; its buffers come from bufs (a pool of
+// readAheadSize slices) and go back there when the reader is closed and
+// its goroutine is done.
+func newReadAhead(r io.Reader, bufs *sync.Pool) *readAhead {
 	ra := &readAhead{
 		chunks: make(chan readChunk, readAheadBuffers),
 		free:   make(chan []byte, readAheadBuffers),
 		done:   make(chan struct{}),
 	}
 	for range readAheadBuffers {
-		ra.free <- make([]byte, readAheadSize)
+		b, _ := bufs.Get().([]byte)
+		if b == nil {
+			b = make([]byte, readAheadSize)
+		}
+		ra.free <- b
 	}
 	go func() {
+		defer ra.recycle(bufs)
 		for {
 			var buf []byte
 			select {
@@ -187,6 +196,20 @@ func newReadAhead(r io.Reader) *readAhead {
 		}
 	}()
 	return ra
+}
+
+// recycle returns the buffers to the pool once the consumer is done with
+// them (after close), so that none is reused while still read.
+func (ra *readAhead) recycle(bufs *sync.Pool) {
+	<-ra.done
+	for {
+		select {
+		case b := <-ra.free:
+			bufs.Put(b[:cap(b)])
+		default:
+			return
+		}
+	}
 }
 
 func (ra *readAhead) next() readChunk { return <-ra.chunks }

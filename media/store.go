@@ -43,6 +43,8 @@ type Store struct {
 
 	decodeGate   *semaphore.Weighted // pixels of full image decodes in flight
 	decodeBudget int64
+
+	readBuffers sync.Pool // read-ahead buffers of Stage
 }
 
 // DefaultDecodeBudget is how many pixels full image decodes may hold at

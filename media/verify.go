@@ -49,13 +49,19 @@ func verifyPNG(r *bufio.Reader) error {
 		if length > 1<<31-1 || (first && typ != "IHDR") {
 			return errDamaged
 		}
-		crc := crc32.NewIEEE()
-		crc.Write(head[4:8])
-		if _, err := io.CopyN(crc, r, int64(length)); err != nil {
-			return errDamaged
+		crc := crc32.Update(0, crc32.IEEETable, head[4:8])
+		for remaining := int(length); remaining > 0; {
+			b, err := r.Peek(min(remaining, r.Size()))
+			if len(b) == 0 {
+				return errDamaged
+			}
+			_ = err // a short Peek at the end of the file fails on the next round
+			crc = crc32.Update(crc, crc32.IEEETable, b)
+			r.Discard(len(b))
+			remaining -= len(b)
 		}
 		var sum [4]byte
-		if _, err := io.ReadFull(r, sum[:]); err != nil || binary.BigEndian.Uint32(sum[:]) != crc.Sum32() {
+		if _, err := io.ReadFull(r, sum[:]); err != nil || binary.BigEndian.Uint32(sum[:]) != crc {
 			return errDamaged
 		}
 		switch typ {
