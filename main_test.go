@@ -74,6 +74,9 @@ func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testSer
 func TestMain(m *testing.M) {
 	code := m.Run()
 	mediatest.Stop()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
 	os.Exit(code)
 }
 

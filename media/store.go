@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -90,7 +92,7 @@ func open(ctx context.Context, storageURL string) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("media: opening bucket: %w", err)
 		}
-		tmpPath, err := os.MkdirTemp("", "mediagraph-staging-")
+		tmpPath, err := newStagingDir()
 		if err != nil {
 			bucket.Close()
 			return nil, fmt.Errorf("media: creating staging directory: %w", err)
@@ -410,7 +412,7 @@ func (s *Store) listBucket(ctx context.Context, visit func(string, time.Time) er
 // crash), whatever its age. Call it at start, before serving.
 func (s *Store) RemoveTemporaries() (int, error) {
 	if s.bucket != nil {
-		return 0, nil // a bucket store stages in a directory of its own, made at Open
+		return removeDeadStagingDirs()
 	}
 	entries, err := fs.ReadDir(s.root.FS(), tmpDir)
 	if err != nil {
@@ -420,6 +422,45 @@ func (s *Store) RemoveTemporaries() (int, error) {
 	var errs []error
 	for _, e := range entries {
 		if err := s.root.RemoveAll(tmpDir + "/" + e.Name()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// stagingRoot holds the staging directories of bucket stores, one per
+// process, named "<pid>-<random>", so that a later process can tell those
+// of processes that died (a crash) from those still in use.
+func stagingRoot() string { return filepath.Join(os.TempDir(), "mediagraph-staging") }
+
+func newStagingDir() (string, error) {
+	if err := os.MkdirAll(stagingRoot(), 0o700); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(stagingRoot(), strconv.Itoa(os.Getpid())+"-")
+}
+
+// removeDeadStagingDirs removes the staging directories of processes that
+// are gone, whatever their age.
+func removeDeadStagingDirs() (int, error) {
+	entries, err := os.ReadDir(stagingRoot())
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("media: listing staging directories: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, e := range entries {
+		pidText, _, _ := strings.Cut(e.Name(), "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(stagingRoot(), e.Name())); err != nil {
 			errs = append(errs, err)
 			continue
 		}
