@@ -6,6 +6,8 @@ import (
 	"errors"
 	"image"
 	"image/gif"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -48,5 +50,44 @@ func TestCheckDecodeBudget(t *testing.T) {
 	// Header refusals need no budget.
 	if err := s.Check(context.Background(), ImageRule("img", 1<<20, 500, 500, 0), stageGIF(t, s, 300, 300)); err == nil {
 		t.Fatal("a 300×300 image passed a 500×500 minimum")
+	}
+}
+
+// TestDirSyncCoalesces: callers arriving while a directory sync runs share
+// the next one, and each waits for a sync that started after it arrived.
+func TestDirSyncCoalesces(t *testing.T) {
+	d := newDirSync()
+	var syncs, inFlight, maxInFlight atomic.Int32
+	started := make(chan struct{})
+	release := make(chan struct{})
+	slow := func() error {
+		n := inFlight.Add(1)
+		if n > maxInFlight.Load() {
+			maxInFlight.Store(n)
+		}
+		if syncs.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		inFlight.Add(-1)
+		return nil
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { d.sync(slow) })
+	<-started
+	for range 8 { // all arrive while the first sync runs
+		wg.Go(func() { d.sync(slow) })
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if n := syncs.Load(); n != 2 {
+		t.Errorf("%d syncs for 9 callers, 8 of them concurrent: want 2", n)
+	}
+	if maxInFlight.Load() != 1 {
+		t.Error("syncs of one directory overlapped")
+	}
+	if err := d.sync(func() error { return errors.New("disk gone") }); err == nil {
+		t.Error("a failed sync reported success")
 	}
 }

@@ -53,7 +53,10 @@ const (
 // removes the temporary and is returned.
 func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64) (*Staged, error) {
 	tmpName := s.tmpPrefix + randomName() + ".part"
-	f, err := s.tmp.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	// World-readable once stored, like Django's FILE_UPLOAD_PERMISSIONS
+	// 0o644, so that a web server or CDN origin can serve the media root;
+	// while staged it sits in a directory only the server can enter.
+	f, err := s.tmp.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, storageErr("creating temporary", err)
 	}

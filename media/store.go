@@ -40,6 +40,7 @@ type Store struct {
 	tmpPath   string // a bucket store's own temporary directory, removed on Close
 
 	syncedDirs sync.Map // local directories already made durable
+	dirSyncs   sync.Map // directory → *dirSync: coalesced directory fsyncs
 
 	wrapWriter func(io.Writer) io.Writer // Options.WrapWriter
 
@@ -203,7 +204,7 @@ func (s *Store) putLocal(key string, st *Staged) error {
 		return storageErr("storing "+key, err)
 	}
 	st.consumed = true
-	if err := s.syncDir(dir); err != nil {
+	if err := s.dirSyncer(dir).sync(func() error { return s.syncDir(dir) }); err != nil {
 		s.root.Remove(key)
 		return err
 	}
@@ -230,6 +231,56 @@ func (s *Store) makeDurableDir(dir string) error {
 	}
 	s.syncedDirs.Store(dir, true)
 	return nil
+}
+
+func (s *Store) dirSyncer(dir string) *dirSync {
+	if d, ok := s.dirSyncs.Load(dir); ok {
+		return d.(*dirSync)
+	}
+	d, _ := s.dirSyncs.LoadOrStore(dir, newDirSync())
+	return d.(*dirSync)
+}
+
+// dirSync coalesces the fsyncs of one directory (group commit): a caller
+// that renamed a file into it needs a sync that starts after its rename;
+// callers that arrive while one runs share the next one, so concurrent
+// uploads into a directory pay for about one directory fsync between them
+// instead of one each.
+type dirSync struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	running bool
+	started uint64 // syncs started
+	done    uint64 // syncs finished
+	lastErr error  // of the sync that finished last
+}
+
+func newDirSync() *dirSync {
+	d := &dirSync{}
+	d.cond = sync.NewCond(&d.mu)
+	return d
+}
+
+func (d *dirSync) sync(do func() error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	need := d.started + 1 // the first sync to start from now on covers us
+	for d.done < need {
+		if d.running {
+			d.cond.Wait()
+			continue
+		}
+		d.running = true
+		d.started++
+		gen := d.started
+		d.mu.Unlock()
+		err := do()
+		d.mu.Lock()
+		d.running = false
+		d.done, d.lastErr = gen, err
+		d.cond.Broadcast()
+	}
+	return d.lastErr
 }
 
 func (s *Store) syncDir(dir string) error {
