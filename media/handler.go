@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
+	"os"
 	"path"
 	"strings"
 
@@ -40,7 +42,7 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveBucket(w, r, key)
 		return
 	}
-	f, err := s.root.Open(key)
+	f, err := s.openLocal(key)
 	if err != nil {
 		// Missing, or outside the root (a symlink out of it): both 404.
 		http.NotFound(w, r)
@@ -70,6 +72,46 @@ func (s *Store) serveBucket(w http.ResponseWriter, r *http.Request, key string) 
 	rs := &bucketReader{ctx: r.Context(), bucket: s.bucket, key: key, size: attrs.Size}
 	defer rs.Close()
 	http.ServeContent(w, r, "", attrs.ModTime, rs)
+}
+
+// openLocal opens a stored file for reading. The directories files live in
+// are kept open as roots of their own, so that a request resolves one name
+// (one openat) instead of every component of the key; a directory removed
+// behind the server's back is opened afresh.
+func (s *Store) openLocal(key string) (*os.File, error) {
+	dir, name := path.Split(key)
+	if dir == "" {
+		return s.root.Open(key)
+	}
+	dir = strings.TrimSuffix(dir, "/")
+	for attempt := 0; attempt < 2; attempt++ {
+		sub, err := s.servedDir(dir, attempt > 0)
+		if err != nil {
+			return nil, err
+		}
+		f, err := sub.Open(name)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return f, err
+		}
+	}
+	return nil, fs.ErrNotExist
+}
+
+func (s *Store) servedDir(dir string, refresh bool) (*os.Root, error) {
+	if !refresh {
+		if r, ok := s.servedDirs.Load(dir); ok {
+			return r.(*os.Root), nil
+		}
+	}
+	r, err := s.root.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := s.servedDirs.Swap(dir, r); loaded {
+		// Still in use by requests in flight: left to the collector.
+		_ = old
+	}
+	return r, nil
 }
 
 // setFileHeaders sets what every served file carries. Names are unique and
