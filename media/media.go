@@ -8,7 +8,8 @@
 // Local disk is served through os.Root and written with fsync of the file
 // and its directory; any other gocloud.dev/blob bucket (s3://, mem://, …)
 // goes through blob. Errors start with "media: "; a refused file is a
-// *ValidationError, a missing key ErrNotFound.
+// *ValidationError, a missing key ErrNotFound (Stat, Open), a failure of
+// the disk or bucket itself ErrStorage.
 package media
 
 import (

@@ -1,8 +1,10 @@
 package media
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"image"
 	"path"
 	"slices"
 	"strings"
@@ -59,13 +61,28 @@ func DocumentRule(target string, maxBytes int64) Rule {
 
 // Check applies the rule to a staged file and returns nil or a
 // *ValidationError. Image dimensions and the pixel cap are decided from the
-// header, before the full decode that proves the image is whole.
-// Store.Check does the same within the store's decode budget.
+// header, before the full decode (every pixel) that proves the image is
+// whole. The decode holds the image's pixels in memory, at most MaxPixels
+// of them; Store.Check bounds how many such decodes run at once and
+// verifies PNG, JPEG and WebP structurally instead.
 func (r Rule) Check(s *Staged) error {
 	if err := r.checkHeader(s); err != nil || !isImageType(s.ContentType) {
 		return err
 	}
-	return decodeImage(s)
+	return fullDecode(s)
+}
+
+// fullDecode decodes every pixel of the staged image.
+func fullDecode(s *Staged) error {
+	f, err := s.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, _, err := image.Decode(bufio.NewReaderSize(f, 64<<10)); err != nil {
+		return refuse(CodeInvalidImage, "image cannot be decoded: it is damaged or truncated")
+	}
+	return nil
 }
 
 // checkHeader is Check without the full decode of an image.

@@ -86,7 +86,7 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 	var kept, flushed int64
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return fmt.Errorf("media: staging %s: %w", st.Name, err)
 		}
 		c := ra.next()
 		chunk := c.b
@@ -122,6 +122,9 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 			return fmt.Errorf("media: reading upload: %w", c.err)
 		}
 	}
+	// A stream of exactly limit+1 bytes never had a chunk cut, yet is over
+	// the limit too.
+	st.Exceeded = st.Exceeded || kept > limit
 	st.Size = kept
 	st.SHA256 = hex.EncodeToString(hash.Sum(nil))
 	if st.Exceeded {
@@ -239,10 +242,12 @@ func sniff(head []byte, f io.ReaderAt, size int64, text bool) string {
 }
 
 // isDOCX reports whether a zip holds word/document.xml that starts to
-// decompress. It reads the central directory and at most 64 KiB of one
-// entry: a zip bomb costs nothing.
+// decompress. It reads at most zipReadBudget bytes of the file in all (the
+// central directory, then at most 64 KiB of the one entry once inflated):
+// neither a zip bomb nor a central directory of millions of entries costs
+// more than that.
 func isDOCX(f io.ReaderAt, size int64) bool {
-	zr, err := zip.NewReader(f, size)
+	zr, err := zip.NewReader(&budgetReaderAt{r: f, left: zipReadBudget}, size)
 	if err != nil || len(zr.File) > maxZipEntries {
 		return false
 	}
@@ -262,6 +267,29 @@ func isDOCX(f io.ReaderAt, size int64) bool {
 		return bytes.Contains(head, []byte("<"))
 	}
 	return false
+}
+
+// zipReadBudget bounds what isDOCX reads: archive/zip parses the whole
+// central directory into memory before its entries can be counted, so the
+// count is bounded by the bytes it may read (a central directory entry
+// takes at least 46 bytes).
+const zipReadBudget = 1<<20 + 192<<10
+
+var errZipBudget = errors.New("media: zip read budget exhausted")
+
+// budgetReaderAt fails once it has read its budget.
+type budgetReaderAt struct {
+	r    io.ReaderAt
+	left int64
+}
+
+func (b *budgetReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if int64(len(p)) > b.left {
+		return 0, errZipBudget
+	}
+	n, err := b.r.ReadAt(p, off)
+	b.left -= int64(n)
+	return n, err
 }
 
 // utf8Checker validates UTF-8 across chunk boundaries and watches for NUL.

@@ -171,12 +171,15 @@ func (s *Store) Put(ctx context.Context, prefix string, st *Staged) (File, error
 	if st.consumed {
 		return File{}, errors.New("media: staged file already stored or closed")
 	}
+	if !validPrefix(prefix) {
+		return File{}, fmt.Errorf("media: storing under %q: invalid prefix", prefix)
+	}
 	key := prefix + randomName() + "." + st.Ext
 	var err error
 	if s.bucket != nil {
 		err = s.putBucket(ctx, key, st)
 	} else {
-		err = s.putLocal(key, st)
+		key, err = s.putLocal(prefix, key, st)
 	}
 	if err != nil {
 		return File{}, err
@@ -184,32 +187,60 @@ func (s *Store) Put(ctx context.Context, prefix string, st *Staged) (File, error
 	return File{Key: key, Name: st.Name, Size: st.Size, ContentType: st.ContentType, SHA256: st.SHA256, Width: st.Width, Height: st.Height}, nil
 }
 
-func (s *Store) putLocal(key string, st *Staged) error {
+// putLocal moves the staged file to key (or, should key exist, to another
+// generated name under prefix) and returns the key it took.
+func (s *Store) putLocal(prefix, key string, st *Staged) (string, error) {
 	tmpName := st.tmpName
 	f, err := s.root.OpenFile(tmpName, os.O_RDWR, 0)
 	if err != nil {
-		return fmt.Errorf("media: opening staged file: %w", err)
+		return "", fmt.Errorf("media: opening staged file: %w", err)
 	}
 	err = f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return storageErr("syncing "+key, err)
+		return "", storageErr("syncing "+key, err)
 	}
 	dir := path.Dir(key)
 	if err := s.makeDurableDir(dir); err != nil {
-		return err
+		return "", err
 	}
-	if err := s.root.Rename(tmpName, key); err != nil {
-		return storageErr("storing "+key, err)
+	// A rename replaces its target: never let it. Generated names collide
+	// with odds of 2⁻¹²⁸, so this check costs one lookup and never loops in
+	// practice.
+	for attempt := 0; ; attempt++ {
+		_, err := s.root.Lstat(key)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return "", storageErr("checking "+key, err)
+		}
+		if attempt == 3 {
+			return "", storageErr("storing "+key, fs.ErrExist)
+		}
+		key = prefix + randomName() + "." + st.Ext
+	}
+	err = s.root.Rename(tmpName, key)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The directory went away behind the process's back (it is
+		// remembered as made): make it again.
+		s.syncedDirs.Delete(dir)
+		if err := s.makeDurableDir(dir); err != nil {
+			return "", err
+		}
+		err = s.root.Rename(tmpName, key)
+	}
+	if err != nil {
+		return "", storageErr("storing "+key, err)
 	}
 	st.consumed = true
 	if err := s.dirSyncer(dir).sync(func() error { return s.syncDir(dir) }); err != nil {
 		s.root.Remove(key)
-		return err
+		return "", err
 	}
-	return nil
+	return key, nil
 }
 
 // makeDurableDir creates dir (and its parents) and, the first time this
@@ -521,6 +552,12 @@ func removeDeadStagingDirs() (int, error) {
 	return n, errors.Join(errs...)
 }
 
+// validPrefix reports whether prefix is empty or a sequence of valid key
+// segments each followed by a slash ("products/images/").
+func validPrefix(prefix string) bool {
+	return prefix == "" || (strings.HasSuffix(prefix, "/") && validKey(strings.TrimSuffix(prefix, "/")))
+}
+
 // validKey reports whether key is a key this package could have made:
 // slash-separated segments, none empty or starting with a dot, no
 // backslash or NUL.
@@ -534,4 +571,64 @@ func validKey(key string) bool {
 		}
 	}
 	return true
+}
+
+// Info is what Stat tells of a stored file.
+type Info struct {
+	Key     string
+	Size    int64
+	ModTime time.Time
+}
+
+// Stat describes the file stored at key; ErrNotFound if there is none.
+func (s *Store) Stat(ctx context.Context, key string) (Info, error) {
+	if !validKey(key) {
+		return Info{}, fmt.Errorf("media: stat %q: %w", key, ErrNotFound)
+	}
+	if s.bucket != nil {
+		attrs, err := s.bucket.Attributes(ctx, key)
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return Info{}, fmt.Errorf("media: stat %s: %w", key, ErrNotFound)
+		}
+		if err != nil {
+			return Info{}, storageErr("stat "+key, err)
+		}
+		return Info{Key: key, Size: attrs.Size, ModTime: attrs.ModTime}, nil
+	}
+	info, err := s.root.Stat(key)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()) {
+		return Info{}, fmt.Errorf("media: stat %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Info{}, storageErr("stat "+key, err)
+	}
+	return Info{Key: key, Size: info.Size(), ModTime: info.ModTime()}, nil
+}
+
+// Open returns a reader over the file stored at key (to make renditions,
+// to copy it elsewhere); ErrNotFound if there is none. A bucket object is
+// read through range readers opened as needed, never buffered whole.
+func (s *Store) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
+	if s.bucket != nil {
+		info, err := s.Stat(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		return &bucketReader{ctx: ctx, bucket: s.bucket, key: key, size: info.Size}, nil
+	}
+	if !validKey(key) {
+		return nil, fmt.Errorf("media: opening %q: %w", key, ErrNotFound)
+	}
+	f, err := s.root.Open(key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("media: opening %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return nil, storageErr("opening "+key, err)
+	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("media: opening %s: %w", key, ErrNotFound)
+	}
+	return f, nil
 }
