@@ -322,57 +322,20 @@ func pageSize(first, last *int) (*int, error) {
 	return first, nil
 }
 
-// productImages returns the images of each product, ordered: those eager
-// loaded with the page (field collection), and the others in one query
-// for all of them.
-func (r *Resolver) productImages(ctx context.Context, products []*ent.Product) ([][]*ent.ProductImage, error) {
-	out := make([][]*ent.ProductImage, len(products))
-	// Field collection loads the edge under the field's alias.
-	alias := ""
-	if fc := graphql.GetFieldContext(ctx); fc != nil {
-		alias = fc.Field.Alias
+// productImages returns a product's images, ordered: those eager-loaded
+// with the page (field collection, under the field's alias), or else one
+// query for them (a product a mutation returns).
+func (r *Resolver) productImages(ctx context.Context, p *ent.Product) ([]*ent.ProductImage, error) {
+	images, err := p.Edges.ImagesOrErr()
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		images, err = p.NamedImages(fc.Field.Alias)
 	}
-	var missing []int
-	for i, p := range products {
-		images, err := p.Edges.ImagesOrErr()
-		if alias != "" {
-			images, err = p.NamedImages(alias)
-		}
-		if err != nil {
-			missing = append(missing, p.ID)
-			continue
-		}
-		out[i] = sortImages(images)
-	}
-	if len(missing) > 0 {
-		loaded, err := r.Client.ProductImage.Query().Where(productimage.ProductIDIn(missing...)).All(ctx)
-		if err != nil {
+	if err != nil {
+		if images, err = p.QueryImages().All(ctx); err != nil {
 			return nil, err
 		}
-		byProduct := make(map[int][]*ent.ProductImage, len(missing))
-		for _, im := range loaded {
-			byProduct[im.ProductID] = append(byProduct[im.ProductID], im)
-		}
-		for i, p := range products {
-			if out[i] == nil {
-				out[i] = sortImages(byProduct[p.ID])
-			}
-		}
 	}
-	return out, nil
-}
-
-// batch maps a batch resolver's parents to their values.
-func batch[T, V any](objs []T, f func(T) (V, error)) ([]V, error) {
-	out := make([]V, len(objs))
-	for i, o := range objs {
-		v, err := f(o)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	return out, nil
+	return sortImages(images), nil
 }
 
 // sortImages orders a product's images by position, then id.

@@ -12,9 +12,9 @@ import (
 	"entgo.io/contrib/entgql"
 )
 
-// Images is the batch resolver for the images field.
-func (r *productResolver) Images(ctx context.Context, objs []*ent.Product) ([][]*ent.ProductImage, error) {
-	return r.productImages(ctx, objs)
+// Images is the resolver for the images field.
+func (r *productResolver) Images(ctx context.Context, obj *ent.Product) ([]*ent.ProductImage, error) {
+	return r.productImages(ctx, obj)
 }
 
 // Node is the resolver for the node field.

@@ -148,8 +148,8 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type DocumentResolver interface {
-	File(ctx context.Context, objs []*ent.Document) ([]*MediaFile, error)
-	Image(ctx context.Context, objs []*ent.Document) ([]*MediaFile, error)
+	File(ctx context.Context, obj *ent.Document) (*MediaFile, error)
+	Image(ctx context.Context, obj *ent.Document) (*MediaFile, error)
 }
 type MutationResolver interface {
 	CreateProduct(ctx context.Context, input CreateProductInput, images []*graphql.Upload) (*ent.Product, error)
@@ -163,10 +163,10 @@ type MutationResolver interface {
 	DeleteDocument(ctx context.Context, id int) (int, error)
 }
 type ProductResolver interface {
-	Images(ctx context.Context, objs []*ent.Product) ([][]*ent.ProductImage, error)
+	Images(ctx context.Context, obj *ent.Product) ([]*ent.ProductImage, error)
 }
 type ProductImageResolver interface {
-	Image(ctx context.Context, objs []*ent.ProductImage) ([]*MediaFile, error)
+	Image(ctx context.Context, obj *ent.ProductImage) (*MediaFile, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1557,7 +1557,7 @@ func (ec *executionContext) _Document_file(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Document_file(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Document_file(ctx, field, obj)
+			return ec.Resolvers.Document().File(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MediaFile) graphql.Marshaler {
@@ -1579,29 +1579,6 @@ func (ec *executionContext) fieldContext_Document_file(_ context.Context, field 
 	}
 	return fc, nil
 }
-func (ec *executionContext) resolveBatch_Document_file(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (any, error) {
-	resolver := ec.Resolvers.Document()
-	if batch, ok := graphql.BatchParentsFor[*ent.Document](ctx, "Document"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.File(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*MediaFile](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Document.file",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.File(ctx, []*ent.Document{obj})
-	return graphql.ResolveBatchSingleResult[*MediaFile](
-		ctx,
-		results,
-		err,
-		"Document.file",
-	)
-}
 
 func (ec *executionContext) _Document_image(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1612,7 +1589,7 @@ func (ec *executionContext) _Document_image(ctx context.Context, field graphql.C
 			return ec.fieldContext_Document_image(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Document_image(ctx, field, obj)
+			return ec.Resolvers.Document().Image(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MediaFile) graphql.Marshaler {
@@ -1633,29 +1610,6 @@ func (ec *executionContext) fieldContext_Document_image(_ context.Context, field
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_Document_image(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (any, error) {
-	resolver := ec.Resolvers.Document()
-	if batch, ok := graphql.BatchParentsFor[*ent.Document](ctx, "Document"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Image(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*MediaFile](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Document.image",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Image(ctx, []*ent.Document{obj})
-	return graphql.ResolveBatchSingleResult[*MediaFile](
-		ctx,
-		results,
-		err,
-		"Document.image",
-	)
 }
 
 func (ec *executionContext) _DocumentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.DocumentConnection) (ret graphql.Marshaler) {
@@ -2619,7 +2573,7 @@ func (ec *executionContext) _Product_images(ctx context.Context, field graphql.C
 			return ec.fieldContext_Product_images(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_Product_images(ctx, field, obj)
+			return ec.Resolvers.Product().Images(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ProductImage) graphql.Marshaler {
@@ -2640,29 +2594,6 @@ func (ec *executionContext) fieldContext_Product_images(_ context.Context, field
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_Product_images(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (any, error) {
-	resolver := ec.Resolvers.Product()
-	if batch, ok := graphql.BatchParentsFor[*ent.Product](ctx, "Product"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Images(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[[]*ent.ProductImage](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"Product.images",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Images(ctx, []*ent.Product{obj})
-	return graphql.ResolveBatchSingleResult[[]*ent.ProductImage](
-		ctx,
-		results,
-		err,
-		"Product.images",
-	)
 }
 
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProductConnection) (ret graphql.Marshaler) {
@@ -2940,7 +2871,7 @@ func (ec *executionContext) _ProductImage_image(ctx context.Context, field graph
 			return ec.fieldContext_ProductImage_image(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.resolveBatch_ProductImage_image(ctx, field, obj)
+			return ec.Resolvers.ProductImage().Image(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MediaFile) graphql.Marshaler {
@@ -2961,29 +2892,6 @@ func (ec *executionContext) fieldContext_ProductImage_image(_ context.Context, f
 		},
 	}
 	return fc, nil
-}
-func (ec *executionContext) resolveBatch_ProductImage_image(ctx context.Context, field graphql.CollectedField, obj *ent.ProductImage) (any, error) {
-	resolver := ec.Resolvers.ProductImage()
-	if batch, ok := graphql.BatchParentsFor[*ent.ProductImage](ctx, "ProductImage"); ok {
-		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Image(ctx, batch.Parents)
-		})
-		return graphql.ResolveBatchGroupResult[*MediaFile](
-			ctx,
-			batch.Index,
-			len(batch.Parents),
-			result,
-			"ProductImage.image",
-			batch.IndexMap,
-		)
-	}
-	results, err := resolver.Image(ctx, []*ent.ProductImage{obj})
-	return graphql.ResolveBatchSingleResult[*MediaFile](
-		ctx,
-		results,
-		err,
-		"ProductImage.image",
-	)
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -7064,13 +6972,17 @@ func (ec *executionContext) unmarshalNCreateProductInput2mediagraphᚋgraphᚐCr
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
-	var res entgql.Cursor[int]
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalCursor(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalCursor(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Cursor!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDecimal2int64(ctx context.Context, v any) (int64, error) {
@@ -7123,13 +7035,13 @@ func (ec *executionContext) unmarshalNDocumentWhereInput2ᚖmediagraphᚋentᚐD
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalIntID(v)
+	res, err := scalar.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNID2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalIntID(v)
+	res := scalar.MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
@@ -7188,37 +7100,7 @@ func (ec *executionContext) marshalNMediaFile2ᚖmediagraphᚋgraphᚐMediaFile(
 }
 
 func (ec *executionContext) marshalNNode2ᚕmediagraphᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	{
-		var batchItemsProductImage []*ent.ProductImage
-		batchIdxMapProductImage := map[int]int{}
-		var batchItemsProduct []*ent.Product
-		batchIdxMapProduct := map[int]int{}
-		var batchItemsDocument []*ent.Document
-		batchIdxMapDocument := map[int]int{}
-		for i, item := range v {
-			switch concrete := item.(type) {
-			case *ent.ProductImage:
-				batchIdxMapProductImage[i] = len(batchItemsProductImage)
-				batchItemsProductImage = append(batchItemsProductImage, concrete)
-			case *ent.Product:
-				batchIdxMapProduct[i] = len(batchItemsProduct)
-				batchItemsProduct = append(batchItemsProduct, concrete)
-			case *ent.Document:
-				batchIdxMapDocument[i] = len(batchItemsDocument)
-				batchItemsDocument = append(batchItemsDocument, concrete)
-			}
-		}
-		if len(batchItemsProductImage) > 0 {
-			ctx = graphql.WithBatchParents(ctx, "ProductImage", batchItemsProductImage, batchIdxMapProductImage)
-		}
-		if len(batchItemsProduct) > 0 {
-			ctx = graphql.WithBatchParents(ctx, "Product", batchItemsProduct, batchIdxMapProduct)
-		}
-		if len(batchItemsDocument) > 0 {
-			ctx = graphql.WithBatchParents(ctx, "Document", batchItemsDocument, batchIdxMapDocument)
-		}
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2mediagraphᚋentᚐNoder(ctx, sel, v[i])
@@ -7258,8 +7140,7 @@ func (ec *executionContext) marshalNProductConnection2ᚖmediagraphᚋentᚐProd
 }
 
 func (ec *executionContext) marshalNProductImage2ᚕᚖmediagraphᚋentᚐProductImageᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ProductImage) graphql.Marshaler {
-	ctx = graphql.WithBatchParents(ctx, "ProductImage", v, nil)
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductImage2ᚖmediagraphᚋentᚐProductImage(ctx, sel, v[i])
@@ -7430,7 +7311,7 @@ func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 }
 
 func (ec *executionContext) marshalNUploadRule2ᚕᚖmediagraphᚋgraphᚐUploadRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*UploadRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUploadRule2ᚖmediagraphᚋgraphᚐUploadRule(ctx, sel, v[i])
@@ -7458,7 +7339,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -7502,7 +7383,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -7530,7 +7411,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -7558,7 +7439,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -7629,16 +7510,18 @@ func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(entgql.Cursor[int])
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalCursor(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[int]) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalCursor(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODecimal2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
@@ -7705,7 +7588,7 @@ func (ec *executionContext) marshalODocumentEdge2ᚕᚖmediagraphᚋentᚐDocume
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalODocumentEdge2ᚖmediagraphᚋentᚐDocumentEdge(ctx, sel, v[i])
@@ -7793,7 +7676,7 @@ func (ec *executionContext) unmarshalOID2ᚖint(ctx context.Context, v any) (*in
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalIntID(v)
+	res, err := scalar.UnmarshalID(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -7803,7 +7686,7 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalIntID(*v)
+	res := scalar.MarshalID(*v)
 	return res
 }
 
@@ -7885,7 +7768,7 @@ func (ec *executionContext) marshalOProductEdge2ᚕᚖmediagraphᚋentᚐProduct
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProductEdge2ᚖmediagraphᚋentᚐProductEdge(ctx, sel, v[i])
@@ -8122,7 +8005,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -8141,7 +8024,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -8160,7 +8043,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -8179,7 +8062,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -13,21 +13,17 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// File is the batch resolver for the file field.
-func (r *documentResolver) File(ctx context.Context, objs []*ent.Document) ([]*MediaFile, error) {
-	return batch(objs, func(d *ent.Document) (*MediaFile, error) {
-		return r.mediaFile(ctx, d.FilePath, d.FileName, d.FileSize, d.FileContentType, d.FileSha256, d.FileWidth, d.FileHeight)
-	})
+// File is the resolver for the file field.
+func (r *documentResolver) File(ctx context.Context, obj *ent.Document) (*MediaFile, error) {
+	return r.mediaFile(ctx, obj.FilePath, obj.FileName, obj.FileSize, obj.FileContentType, obj.FileSha256, obj.FileWidth, obj.FileHeight)
 }
 
-// Image is the batch resolver for the image field.
-func (r *documentResolver) Image(ctx context.Context, objs []*ent.Document) ([]*MediaFile, error) {
-	return batch(objs, func(d *ent.Document) (*MediaFile, error) {
-		if d.ImagePath == nil {
-			return nil, nil
-		}
-		return r.mediaFile(ctx, *d.ImagePath, deref(d.ImageName), deref(d.ImageSize), deref(d.ImageContentType), deref(d.ImageSha256), d.ImageWidth, d.ImageHeight)
-	})
+// Image is the resolver for the image field.
+func (r *documentResolver) Image(ctx context.Context, obj *ent.Document) (*MediaFile, error) {
+	if obj.ImagePath == nil {
+		return nil, nil
+	}
+	return r.mediaFile(ctx, *obj.ImagePath, deref(obj.ImageName), deref(obj.ImageSize), deref(obj.ImageContentType), deref(obj.ImageSha256), obj.ImageWidth, obj.ImageHeight)
 }
 
 // CreateProduct is the resolver for the createProduct field.
@@ -86,11 +82,9 @@ func (r *mutationResolver) DeleteDocument(ctx context.Context, id int) (int, err
 	return r.deleteDocument(ctx, id)
 }
 
-// Image is the batch resolver for the image field.
-func (r *productImageResolver) Image(ctx context.Context, objs []*ent.ProductImage) ([]*MediaFile, error) {
-	return batch(objs, func(im *ent.ProductImage) (*MediaFile, error) {
-		return r.mediaFile(ctx, im.ImagePath, im.ImageName, im.ImageSize, im.ImageContentType, im.ImageSha256, im.ImageWidth, im.ImageHeight)
-	})
+// Image is the resolver for the image field.
+func (r *productImageResolver) Image(ctx context.Context, obj *ent.ProductImage) (*MediaFile, error) {
+	return r.mediaFile(ctx, obj.ImagePath, obj.ImageName, obj.ImageSize, obj.ImageContentType, obj.ImageSha256, obj.ImageWidth, obj.ImageHeight)
 }
 
 // Product is the resolver for the product field.

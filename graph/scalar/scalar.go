@@ -1,7 +1,7 @@
 // Package scalar holds the GraphQL scalars of mediagraph that gqlgen does
 // not provide as they are needed: Decimal, a money amount kept exactly as
-// integer cents, and Upload, whose refusal of a non-file value is a user
-// error. A refused value is an *InputError.
+// integer cents, and Upload, ID and Cursor, whose refusal of a value is a
+// user error (not an internal one). A refused value is an *InputError.
 package scalar
 
 import (
@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 )
 
@@ -108,4 +109,46 @@ func digits(s string) bool {
 		}
 	}
 	return true
+}
+
+// MarshalID writes an ID as gqlgen's IntID does: the integer as a string.
+func MarshalID(id int) graphql.Marshaler { return graphql.MarshalIntID(id) }
+
+// UnmarshalID reads an ID as gqlgen's IntID does (a string or a number
+// holding an integer), and refuses anything else as the client's mistake.
+func UnmarshalID(v any) (int, error) {
+	id, err := graphql.UnmarshalIntID(v)
+	if err != nil {
+		return 0, &InputError{Message: fmt.Sprintf("%s is not an ID of this API", describe(v))}
+	}
+	return id, nil
+}
+
+// MarshalCursor writes a connection cursor (entgql's opaque string).
+func MarshalCursor(c entgql.Cursor[int]) graphql.Marshaler { return c }
+
+// UnmarshalCursor reads a cursor this API gave out, and refuses anything
+// else as the client's mistake.
+func UnmarshalCursor(v any) (entgql.Cursor[int], error) {
+	var c entgql.Cursor[int]
+	if err := c.UnmarshalGQL(v); err != nil {
+		return c, &InputError{Message: fmt.Sprintf("%s is not a cursor of this API", describe(v))}
+	}
+	return c, nil
+}
+
+// describe names a refused value for a message: a string quoted and cut
+// short, anything else by its kind.
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		if len(v) > 40 {
+			v = v[:40] + "…"
+		}
+		return strconv.Quote(v)
+	case json.Number:
+		return string(v)
+	default:
+		return fmt.Sprintf("a value of type %T", v)
+	}
 }
