@@ -12,19 +12,30 @@ import (
 )
 
 // logRequests logs one line per request (method, path, status, bytes and
-// duration) and records it in the metrics.
+// duration) and records it in the metrics. Media files served (2xx and
+// 3xx) are logged at debug level only: a page of images makes dozens of
+// them, and they are counted in the metrics all the same.
 func logRequests(log *slog.Logger, m *metrics.Metrics, mediaURL string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recordingWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		m.ObserveHTTP(handlerLabel(r.URL.Path, mediaURL), r.Method, rec.status, time.Since(start))
-		log.Info("http",
-			"method", r.Method,
-			"path", r.URL.Path,
-			"status", rec.status,
-			"bytes", rec.bytes,
-			"duration", time.Since(start).Round(time.Microsecond).String(),
+		elapsed := time.Since(start)
+		handler := handlerLabel(r.URL.Path, mediaURL)
+		m.ObserveHTTP(handler, r.Method, rec.status, elapsed)
+		level := slog.LevelInfo
+		if handler == "media" && rec.status < http.StatusBadRequest {
+			level = slog.LevelDebug
+		}
+		if !log.Enabled(r.Context(), level) {
+			return
+		}
+		log.LogAttrs(r.Context(), level, "http",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes),
+			slog.String("duration", elapsed.Round(time.Microsecond).String()),
 		)
 	})
 }

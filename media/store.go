@@ -41,7 +41,7 @@ type Store struct {
 
 	syncedDirs sync.Map // local directories already made durable
 	dirSyncs   sync.Map // directory → *dirSync: coalesced directory fsyncs
-	servedDirs sync.Map // directory → *os.Root: open for serving
+	servedDirs sync.Map // directory → *os.File: open for serving
 
 	wrapWriter func(io.Writer) io.Writer // Options.WrapWriter
 
