@@ -1,8 +1,8 @@
 package main
 
 // Code generation, in order: ent (models, client, entgql schema) first, then
-// gqlgen, which reads the schema ent wrote, then the rewrite of gqlgen's list
-// marshalling to run sequentially (graph/seqlists.go).
+// gqlgen, which reads the schema ent wrote, then the rewrite of two gqlgen
+// runtime calls in its output (graph/rewrite.go, graph/execution.go).
 //go:generate go run ./ent/entc.go
 //go:generate go run github.com/99designs/gqlgen generate --config gqlgen.yml
-//go:generate go run ./graph/seqlists.go
+//go:generate go run ./graph/rewrite.go

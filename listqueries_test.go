@@ -57,3 +57,30 @@ func TestListQueryCountIsConstant(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferredFieldsAnswered: operations with @defer (on an inline fragment
+// or a named fragment's spread) take gqlgen's deferred path, not the
+// shortcut for operations without it (graph/execution.go), and answer the
+// deferred fields over POST as without @defer; the same fields without
+// @defer answer the same.
+func TestDeferredFieldsAnswered(t *testing.T) {
+	s := newTestServer(t, nil)
+	createProduct(t, s, "Lamp", "5")
+	want := s.query(t, `{ products(first: 1) { edges { node { id name price } } } }`, nil)
+	if len(want.Errors) > 0 {
+		t.Fatalf("errors: %s", want.Raw)
+	}
+	for _, q := range []string{
+		`{ products(first: 1) { edges { node { id ... @defer { name } price } } } }`,
+		`query { products(first: 1) { edges { node { id ...F } } } } fragment F on Product { name ... @defer(label: "p") { price } }`,
+		`query { products(first: 1) { edges { node { ...G @defer } } } } fragment G on Product { id name price }`,
+	} {
+		got := s.query(t, q, nil)
+		if len(got.Errors) > 0 {
+			t.Fatalf("%s: errors: %s", q, got.Raw)
+		}
+		if fmt.Sprint(got.Data) != fmt.Sprint(want.Data) {
+			t.Errorf("%s:\n got %s\nwant %s", q, got.Raw, want.Raw)
+		}
+	}
+}

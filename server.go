@@ -303,6 +303,7 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	gql.Use(graph.LimitsExtension(graph.Limits{MaxComplexity: c.MaxQueryComplexity, MaxDepth: c.MaxQueryDepth, MaxAliases: c.MaxQueryAliases}))
 	gql.Use(s.Metrics.GraphQL())
+	gql.Use(graph.DeferExtension())
 	gql.SetErrorPresenter(graph.ErrorPresenter(s.log))
 	gql.SetRecoverFunc(graph.RecoverFunc(s.log))
 
