@@ -11,8 +11,9 @@
 #   -md FILE     also write the table as Markdown (env BENCH_MD; default none)
 #   -d DURATION  each wrk measurement (env BENCH_DURATION; default 10s)
 #   -skip LIST   leave peers out (env BENCH_SKIP)
-#   env BENCH_WARMUP (2s) before each measurement, BENCH_MEDIA_ROUNDS (2) of the
-#   media GETs, BENCH_BUDGET (600 s) for the whole run
+#   env BENCH_WARMUP (2s) before each measurement, BENCH_LIST_ROUNDS (2) of the
+#   list page and BENCH_MEDIA_ROUNDS (2) of the media GETs (systems alternating,
+#   averaged), BENCH_BUDGET (720 s) for the whole run
 #   env PEERS    the peers' folder (default ../shared/peers next to the repo)
 #
 # One-time installs (as root): wrk and nginx-light from Debian; the Django
@@ -27,7 +28,7 @@
 #   1. 1 MB uploads + fsync loop (bench/fsyncloop) → 2. 20 MB uploads + dd →
 #   5. media GET vs nginx (+ Range mix) → peers stopped → 3. RSS during a
 #   1 GiB upload (bench/rss) → 6. start to ready (bench/startready) →
-#   bench/report prints the table and writes the JSON. Takes about 5 minutes.
+#   bench/report prints the table and writes the JSON. Takes about 7 minutes.
 set -uo pipefail   # no -e: a failing peer leaves a gap in the table, not a dead run
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +38,7 @@ DUR="${BENCH_DURATION:-10s}"
 SKIP="${BENCH_SKIP:-}"
 MD="${BENCH_MD:-}"
 WARM="${BENCH_WARMUP:-2s}"
-BUDGET="${BENCH_BUDGET:-600}"   # seconds for the whole run after the one-time installs (watchdog)
+BUDGET="${BENCH_BUDGET:-720}"   # seconds for the whole run after the one-time installs (watchdog)
 
 while (($#)); do
   case "$1" in
@@ -260,6 +261,7 @@ MG_LIST='{ products(first: 50) { edges { node { id name price images { image { u
 NODE_LIST='{ products(first: 50) { id name price images { image { url } } } }'
 gql_json "$MG_LIST" >"$TMP/list-mediagraph.json"
 gql_json "$NODE_LIST" >"$TMP/list-node.json"
+LISTED=()
 for s in "${SYSTEMS[@]}"; do
   log "seeding $s"
   case "$s" in
@@ -268,15 +270,25 @@ for s in "${SYSTEMS[@]}"; do
       step 300 env -C "$PEERS/django/app" DJANGO_DATA_DIR="$dd_dir" PYTHONDONTWRITEBYTECODE=1 \
         /usr/bin/python3 manage.py shell -c "$(cat "$PEERS/django/tools/seed.py")" >>"$TMP/seed.log" 2>&1 || { log "django seed failed"; continue; }
       n="$(curl -sS --max-time 30 "${BASE[django]}/products/" | python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["results"]; print(len(r), sum(len(p["images"]) for p in r))')"
-      echo "django list page: $n (products, images)" >>"$TMP/seed.log"
-      wrk_run list django 4 "${BASE[django]}/products/" ;;
+      echo "django list page: $n (products, images)" >>"$TMP/seed.log" ;;
     mediagraph)
-      step 600 "$TMP/bin/seed" -url "${BASE[$s]}/query" -image "$FX/seed.png" -list "$MG_LIST" >>"$TMP/seed.log" 2>&1 || { log "seeding $s failed: $(tail -2 "$TMP/seed.log")"; continue; }
-      wrk_run list "$s" 4 "${BASE[$s]}/query" upload.lua "$TMP/list-mediagraph.json" application/json ;;
+      step 600 "$TMP/bin/seed" -url "${BASE[$s]}/query" -image "$FX/seed.png" -list "$MG_LIST" >>"$TMP/seed.log" 2>&1 || { log "seeding $s failed: $(tail -2 "$TMP/seed.log")"; continue; } ;;
     *)
-      step 600 "$TMP/bin/seed" -url "${BASE[$s]}/query" -image "$FX/seed.png" -list "$NODE_LIST" >>"$TMP/seed.log" 2>&1 || { log "seeding $s failed: $(tail -2 "$TMP/seed.log")"; continue; }
-      wrk_run list "$s" 4 "${BASE[$s]}/query" upload.lua "$TMP/list-node.json" application/json ;;
+      step 600 "$TMP/bin/seed" -url "${BASE[$s]}/query" -image "$FX/seed.png" -list "$NODE_LIST" >>"$TMP/seed.log" 2>&1 || { log "seeding $s failed: $(tail -2 "$TMP/seed.log")"; continue; } ;;
   esac
+  LISTED+=("$s")
+done
+# LIST_ROUNDS rounds, the systems alternating, averaged by bench/report: the
+# machine's speed drifts within a minute, and alternating spreads the drift
+# over every system alike.
+for _ in $(seq "${BENCH_LIST_ROUNDS:-2}"); do
+  for s in "${LISTED[@]}"; do
+    case "$s" in
+      django) wrk_run list django 4 "${BASE[django]}/products/" ;;
+      mediagraph) wrk_run list "$s" 4 "${BASE[$s]}/query" upload.lua "$TMP/list-mediagraph.json" application/json ;;
+      *) wrk_run list "$s" 4 "${BASE[$s]}/query" upload.lua "$TMP/list-node.json" application/json ;;
+    esac
+  done
 done
 sed 's/^/  /' "$TMP/seed.log" >&2
 
