@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -101,11 +100,10 @@ type multipartRequest struct {
 	staged     []*media.Staged // every staged file, removed at the end
 }
 
-// bodyReaders buffer request bodies for mime/multipart, which reads
-// through a 4 KiB buffer of its own: unbuffered, every 4 KiB of an upload
-// costs a read(2) of its own (256 for a 1 MB file).
-var bodyReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bodyBufferSize) }}
-
+// bodyBufferSize is the buffer request bodies are read through for
+// mime/multipart, which reads through a 4 KiB buffer of its own:
+// unbuffered, every 4 KiB of an upload costs a read(2) of its own (256 for
+// a 1 MB file).
 const bodyBufferSize = 64 << 10
 
 // multipartReader is http.Request.MultipartReader over the buffered body.
@@ -128,13 +126,9 @@ func (m *multipartRequest) close() {
 }
 
 func (m *multipartRequest) read() error {
-	body := bodyReaders.Get().(*bufio.Reader)
-	body.Reset(m.r.Body)
-	defer func() {
-		body.Reset(nil)
-		bodyReaders.Put(body)
-	}()
-	mr, err := multipartReader(m.r, body)
+	// Not pooled: a staging read-ahead goroutine can still be reading it
+	// when the request is done (it stops at its next chunk).
+	mr, err := multipartReader(m.r, bufio.NewReaderSize(m.r.Body, bodyBufferSize))
 	if err != nil {
 		return badRequest("invalid multipart/form-data body: %v", err)
 	}
