@@ -47,7 +47,7 @@ const (
 )
 
 // Stage streams r into a temporary file, hashing, sniffing and counting it,
-// never holding more than a 32 KiB buffer of it. After limit bytes it stops
+// never holding more of it than its read-ahead buffers. After limit bytes it stops
 // keeping the content, marks the Staged Exceeded and reads r to its end (so
 // that a multipart stream can go on to its next part). A read error from r
 // removes the temporary and is returned.
