@@ -30,6 +30,7 @@ func TestHandlerLocal(t *testing.T) {
 	os.WriteFile(outside, []byte("SECRET"), 0o644)
 	os.Symlink(outside, filepath.Join(dir, "products", "images", "link.png"))
 	os.Symlink(filepath.Dir(outside), filepath.Join(dir, "escape"))
+	os.Symlink(filepath.Join(dir, pdfFile.Key), filepath.Join(dir, "documents", "alias.pdf"))
 	os.WriteFile(filepath.Join(dir, ".tmp", "upload.part"), []byte("PARTIAL"), 0o644)
 	os.MkdirAll(filepath.Join(dir, "a"), 0o755)
 	os.WriteFile(filepath.Join(dir, "a", ".attrs"), []byte("{}"), 0o644)
@@ -81,6 +82,7 @@ func TestHandlerLocal(t *testing.T) {
 		{"sidecar", "GET", "/a/.attrs", nil, 404, nil, nil},
 		{"symlink to a file outside the root", "GET", "/products/images/link.png", nil, 404, nil, nil},
 		{"symlinked directory outside the root", "GET", "/escape/secret.txt", nil, 404, nil, nil},
+		{"symlink to a stored file (stored files are never links)", "GET", "/documents/alias.pdf", nil, 404, nil, nil},
 	}
 	h := s.Handler()
 	for _, tc := range tests {
