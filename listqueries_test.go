@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 )
@@ -83,4 +86,107 @@ func TestDeferredFieldsAnswered(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", q, got.Raw, want.Raw)
 		}
 	}
+}
+
+// TestListImageColumns: a page's images are loaded with the columns its
+// selections need (graph/columns.go), and every field answers its stored
+// value whichever subset is asked, aliases, fragments and a nested product
+// (all columns) included.
+func TestListImageColumns(t *testing.T) {
+	var mu sync.Mutex
+	var statements []string
+	s := newTestServer(t, nil, WithDriverWrapper(func(d dialect.Driver) dialect.Driver {
+		return dialect.DebugWithContext(d, func(_ context.Context, v ...any) {
+			mu.Lock()
+			statements = append(statements, fmt.Sprint(v...))
+			mu.Unlock()
+		})
+	}))
+	ctx := context.Background()
+	p := s.Client.Product.Create().SetName("Lamp").SetPrice(500).SaveX(ctx)
+	im := s.Client.ProductImage.Create().SetProductID(p.ID).SetPosition(7).SetAlt("the lamp, lit").
+		SetImagePath("products/images/lamp.png").SetImageName("Lamp photo.png").SetImageSize(123456).
+		SetImageContentType("image/png").SetImageSha256("ab12").SetImageWidth(640).SetImageHeight(480).SaveX(ctx)
+	want := map[string]any{
+		"id": fmt.Sprint(im.ID), "alt": "the lamp, lit", "position": float64(7), "createdAt": im.CreatedAt.UTC().Format(time.RFC3339Nano),
+		"path": "products/images/lamp.png", "url": "/media/products/images/lamp.png", "name": "Lamp photo.png",
+		"size": float64(123456), "contentType": "image/png", "sha256": "ab12", "width": float64(640), "height": float64(480),
+	}
+	imagesQuery := func(t *testing.T, q string) (map[string]any, string) {
+		t.Helper()
+		mu.Lock()
+		statements = nil
+		mu.Unlock()
+		data := s.mustQuery(t, q, nil)
+		mu.Lock()
+		defer mu.Unlock()
+		for _, st := range statements {
+			if strings.Contains(st, "FROM `product_images`") || strings.Contains(st, `FROM "product_images"`) {
+				return data, st
+			}
+		}
+		t.Fatalf("no images query among %q", statements)
+		return nil, ""
+	}
+	check := func(t *testing.T, got any, fields ...string) {
+		t.Helper()
+		m, _ := got.(map[string]any)
+		for _, f := range fields {
+			v := m[f]
+			if f == "image" {
+				continue
+			}
+			if f == "createdAt" {
+				if tm, err := time.Parse(time.RFC3339Nano, fmt.Sprint(v)); err != nil || !tm.Equal(im.CreatedAt) {
+					t.Errorf("createdAt %v, want %v", v, im.CreatedAt)
+				}
+				continue
+			}
+			if v != want[f] {
+				t.Errorf("%s = %#v, want %#v", f, v, want[f])
+			}
+		}
+	}
+	image := func(t *testing.T, data map[string]any, alias string) map[string]any {
+		t.Helper()
+		m, _ := dig(data, "products", "edges", 0, "node", alias, 0).(map[string]any)
+		if m == nil {
+			t.Fatalf("no %s in %v", alias, data)
+		}
+		return m
+	}
+
+	t.Run("url only", func(t *testing.T) {
+		data, st := imagesQuery(t, `{ products(first: 5) { edges { node { images { image { url } } } } } }`)
+		check(t, image(t, data, "images")["image"], "url")
+		for _, col := range []string{"image_sha256", "image_name", "created_at", "alt"} {
+			if strings.Contains(st, col) {
+				t.Errorf("images query reads %s, which the page does not ask for: %s", col, st)
+			}
+		}
+	})
+	t.Run("every field", func(t *testing.T) {
+		data, _ := imagesQuery(t, `{ products(first: 5) { edges { node { images { id alt position createdAt
+			image { path url name size contentType sha256 width height __typename } } } } } }`)
+		got := image(t, data, "images")
+		check(t, got, "id", "alt", "position", "createdAt")
+		check(t, got["image"], "path", "url", "name", "size", "contentType", "sha256", "width", "height")
+	})
+	t.Run("aliases and fragments", func(t *testing.T) {
+		data, st := imagesQuery(t, `query { products(first: 5) { edges { node { a: images { image { url } } ...F } } } }
+			fragment F on Product { b: images { ... on ProductImage { alt image { sha256 } } } }`)
+		check(t, image(t, data, "a")["image"], "url")
+		check(t, image(t, data, "b"), "alt")
+		check(t, image(t, data, "b")["image"], "sha256")
+		if strings.Contains(st, "image_name") {
+			t.Errorf("images query reads image_name: %s", st)
+		}
+	})
+	t.Run("nested product", func(t *testing.T) {
+		data, _ := imagesQuery(t, `{ products(first: 5) { edges { node { images { image { url }
+			product { images { alt image { name height } } } } } } } }`)
+		nested, _ := dig(data, "products", "edges", 0, "node", "images", 0, "product", "images", 0).(map[string]any)
+		check(t, nested, "alt")
+		check(t, nested["image"], "name", "height")
+	})
 }

@@ -278,6 +278,7 @@ func (s *Server) rules() graph.Rules {
 
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
+	s.Client.ProductImage.Intercept(graph.ImageColumns())
 	resolver := &graph.Resolver{Client: s.Client, Media: s.storage, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics}
 	gql := handler.New(graph.NewSchema(resolver))
 	transports, err := gqlhttp.Transports(gqlhttp.Config{

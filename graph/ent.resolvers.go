@@ -43,7 +43,7 @@ func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[int],
 	if err != nil {
 		return nil, err
 	}
-	return r.Client.Product.Query().Paginate(ctx, after, first, before, last,
+	return r.Client.Product.Query().Paginate(withPageImageColumns(ctx), after, first, before, last,
 		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
 }
 

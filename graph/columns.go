@@ -1,0 +1,130 @@
+package graph
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"mediagraph/ent"
+	"mediagraph/ent/productimage"
+)
+
+// Product images are eager-loaded by entgql's field collection, which
+// selects only the columns a selection names, but every column as soon as
+// it meets a field that is not an ent field, and `image` (a MediaFile made
+// of seven image_* columns) is not one. On a list page that made the images
+// query read all 12 columns of 150 rows. withPageImageColumns names the
+// columns the page's `images` selections need, and ImageColumns, an ent
+// interceptor, has the eager load select only those.
+
+type imageColumnsKey struct{}
+
+// withImageColumns returns ctx carrying the product_images columns that the
+// `images` selections under products need (product is the set of
+// selections on a Product), or ctx unchanged when one of them asks for a
+// field this code does not map: then entgql's choice stands.
+func withImageColumns(ctx context.Context, oc *graphql.OperationContext, product ast.SelectionSet) context.Context {
+	cols := map[string]bool{productimage.FieldProductID: true, productimage.FieldPosition: true}
+	image := false
+	for _, f := range graphql.CollectFields(oc, product, productImplementors) {
+		if f.Name != "images" {
+			continue
+		}
+		ok, withImage := imageFieldColumns(oc, f.Selections, cols)
+		if !ok {
+			return ctx
+		}
+		image = image || withImage
+	}
+	if !image {
+		return ctx // entgql selects the columns itself
+	}
+	return context.WithValue(ctx, imageColumnsKey{}, slices.Sorted(maps.Keys(cols)))
+}
+
+// withPageImageColumns is withImageColumns for a ProductConnection field.
+func withPageImageColumns(ctx context.Context) context.Context {
+	fc, oc := graphql.GetFieldContext(ctx), graphql.GetOperationContext(ctx)
+	if fc == nil || oc == nil {
+		return ctx
+	}
+	var product ast.SelectionSet
+	for _, e := range graphql.CollectFields(oc, fc.Field.Selections, productConnectionImplementors) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, productEdgeImplementors) {
+			if n.Name == "node" {
+				product = append(product, n.Selections...)
+			}
+		}
+	}
+	return withImageColumns(ctx, oc, product)
+}
+
+// imageFieldColumns adds to cols the columns a selection on ProductImage
+// needs, and tells whether it holds `image`; ok is false if it holds a
+// field not mapped here.
+func imageFieldColumns(oc *graphql.OperationContext, sel ast.SelectionSet, cols map[string]bool) (ok, image bool) {
+	for _, f := range graphql.CollectFields(oc, sel, productImageImplementors) {
+		switch f.Name {
+		case "id", "__typename":
+		case "alt":
+			cols[productimage.FieldAlt] = true
+		case "position":
+			cols[productimage.FieldPosition] = true
+		case "createdAt":
+			cols[productimage.FieldCreatedAt] = true
+		case "image":
+			image = true
+			for _, m := range graphql.CollectFields(oc, f.Selections, mediaFileImplementors) {
+				switch m.Name {
+				case "__typename":
+				case "path", "url":
+					cols[productimage.FieldImagePath] = true
+				case "name":
+					cols[productimage.FieldImageName] = true
+				case "size":
+					cols[productimage.FieldImageSize] = true
+				case "contentType":
+					cols[productimage.FieldImageContentType] = true
+				case "sha256":
+					cols[productimage.FieldImageSha256] = true
+				case "width":
+					cols[productimage.FieldImageWidth] = true
+				case "height":
+					cols[productimage.FieldImageHeight] = true
+				default:
+					return false, image
+				}
+			}
+		default:
+			// product (whose images may want other columns), and any
+			// field added later: all columns.
+			return false, image
+		}
+	}
+	return true, image
+}
+
+// ImageColumns is the ent interceptor that loads product images with only
+// the columns withImageColumns named, when the context carries them. (An
+// interceptor sees the outermost query's QueryContext, not the eager load's,
+// so it cannot tell what entgql selected; withImageColumns only names
+// columns when a selection holds `image`, for which entgql selects all, and
+// a column named twice is read twice, harmlessly.)
+func ImageColumns() ent.Interceptor {
+	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			if cols, _ := ctx.Value(imageColumnsKey{}).([]string); cols != nil {
+				if piq, ok := q.(*ent.ProductImageQuery); ok {
+					piq.Select(cols...)
+				}
+			}
+			return next.Query(ctx, q)
+		})
+	})
+}
