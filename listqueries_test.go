@@ -107,6 +107,7 @@ func TestListImageColumns(t *testing.T) {
 	im := s.Client.ProductImage.Create().SetProductID(p.ID).SetPosition(7).SetAlt("the lamp, lit").
 		SetImagePath("products/images/lamp.png").SetImageName("Lamp photo.png").SetImageSize(123456).
 		SetImageContentType("image/png").SetImageSha256("ab12").SetImageWidth(640).SetImageHeight(480).SaveX(ctx)
+	im = s.Client.ProductImage.GetX(ctx, im.ID) // as stored (PostgreSQL keeps microseconds)
 	want := map[string]any{
 		"id": fmt.Sprint(im.ID), "alt": "the lamp, lit", "position": float64(7), "createdAt": im.CreatedAt.UTC().Format(time.RFC3339Nano),
 		"path": "products/images/lamp.png", "url": "/media/products/images/lamp.png", "name": "Lamp photo.png",
