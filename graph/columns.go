@@ -65,45 +65,48 @@ func withPageImageColumns(ctx context.Context) context.Context {
 	return withImageColumns(ctx, oc, product)
 }
 
+// The columns each field needs: "" for none. A field missing here
+// (ProductImage.product, whose images may want other columns, or any field
+// added later) makes the page load every column.
+var (
+	productImageColumns = map[string]string{
+		"id": "", "__typename": "",
+		"alt": productimage.FieldAlt, "position": productimage.FieldPosition, "createdAt": productimage.FieldCreatedAt,
+	}
+	mediaFileColumns = map[string]string{
+		"__typename": "",
+		"path":       productimage.FieldImagePath, "url": productimage.FieldImagePath,
+		"name": productimage.FieldImageName, "size": productimage.FieldImageSize,
+		"contentType": productimage.FieldImageContentType, "sha256": productimage.FieldImageSha256,
+		"width": productimage.FieldImageWidth, "height": productimage.FieldImageHeight,
+	}
+)
+
 // imageFieldColumns adds to cols the columns a selection on ProductImage
 // needs, and tells whether it holds `image`; ok is false if it holds a
 // field not mapped here.
 func imageFieldColumns(oc *graphql.OperationContext, sel ast.SelectionSet, cols map[string]bool) (ok, image bool) {
-	for _, f := range graphql.CollectFields(oc, sel, productImageImplementors) {
-		switch f.Name {
-		case "id", "__typename":
-		case "alt":
-			cols[productimage.FieldAlt] = true
-		case "position":
-			cols[productimage.FieldPosition] = true
-		case "createdAt":
-			cols[productimage.FieldCreatedAt] = true
-		case "image":
-			image = true
-			for _, m := range graphql.CollectFields(oc, f.Selections, mediaFileImplementors) {
-				switch m.Name {
-				case "__typename":
-				case "path", "url":
-					cols[productimage.FieldImagePath] = true
-				case "name":
-					cols[productimage.FieldImageName] = true
-				case "size":
-					cols[productimage.FieldImageSize] = true
-				case "contentType":
-					cols[productimage.FieldImageContentType] = true
-				case "sha256":
-					cols[productimage.FieldImageSha256] = true
-				case "width":
-					cols[productimage.FieldImageWidth] = true
-				case "height":
-					cols[productimage.FieldImageHeight] = true
-				default:
-					return false, image
-				}
+	add := func(fields []graphql.CollectedField, columns map[string]string) bool {
+		for _, f := range fields {
+			col, known := columns[f.Name]
+			if !known {
+				return false
 			}
-		default:
-			// product (whose images may want other columns), and any
-			// field added later: all columns.
+			if col != "" {
+				cols[col] = true
+			}
+		}
+		return true
+	}
+	for _, f := range graphql.CollectFields(oc, sel, productImageImplementors) {
+		if f.Name != "image" {
+			if !add([]graphql.CollectedField{f}, productImageColumns) {
+				return false, image
+			}
+			continue
+		}
+		image = true
+		if !add(graphql.CollectFields(oc, f.Selections, mediaFileImplementors), mediaFileColumns) {
 			return false, image
 		}
 	}
