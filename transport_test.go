@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -190,4 +191,131 @@ func TestOversizeBody(t *testing.T) {
 			t.Errorf("counts = %+v", c)
 		}
 	})
+}
+
+// TestJSONPost: GraphQL over a JSON POST, as a client sees each kind of
+// answer: a plain result with its length and nothing else, request errors
+// without "data", malformed and oversize bodies refused with their codes,
+// and a stalled body dropped with 408. None of them adds a row.
+func TestJSONPost(t *testing.T) {
+	s := newTestServer(t, map[string]string{"MAX_JSON_BYTES": "4KiB", "BODY_READ_TIMEOUT": "300ms"})
+	createProduct(t, s, "Chair", "19.90")
+	post := func(t *testing.T, body io.Reader, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", body)
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("POST /query: %v", err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("reading the answer: %v", err)
+		}
+		return resp, b
+	}
+
+	t.Run("a result is its data, with its length", func(t *testing.T) {
+		resp, b := post(t, strings.NewReader(`{"query":"{ products(first: 5) { edges { node { name price } } } }"}`))
+		const want = `{"data":{"products":{"edges":[{"node":{"name":"Chair","price":"19.90"}}]}}}`
+		if resp.StatusCode != 200 || string(b) != want {
+			t.Errorf("got %d %s, want 200 %s", resp.StatusCode, b, want)
+		}
+		if resp.ContentLength != int64(len(want)) || len(resp.TransferEncoding) > 0 {
+			t.Errorf("Content-Length %d, Transfer-Encoding %v: want %d, not chunked", resp.ContentLength, resp.TransferEncoding, len(want))
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("Content-Type %q", ct)
+		}
+	})
+	t.Run("a large result is sent with its length, not chunked", func(t *testing.T) {
+		resp, b := post(t, strings.NewReader(`{"query":"{ __schema { types { name description fields { name description args { name } } } } }"}`))
+		if resp.StatusCode != 200 || len(b) < 5000 || !json.Valid(b) {
+			t.Fatalf("got %d, %d bytes, valid JSON %v", resp.StatusCode, len(b), json.Valid(b))
+		}
+		if resp.ContentLength != int64(len(b)) || len(resp.TransferEncoding) > 0 {
+			t.Errorf("Content-Length %d, Transfer-Encoding %v: want %d, not chunked", resp.ContentLength, resp.TransferEncoding, len(b))
+		}
+	})
+	t.Run("a result with errors keeps its data", func(t *testing.T) {
+		_, b := post(t, strings.NewReader(`{"query":"mutation { updateProduct(id: \"999\", input: {name: \"X\"}) { id } }"}`))
+		var body map[string]json.RawMessage
+		if err := json.Unmarshal(b, &body); err != nil || body["errors"] == nil || string(body["data"]) != "null" {
+			t.Errorf("got %s, want errors and data null", b)
+		}
+	})
+	t.Run("request errors have no data", func(t *testing.T) {
+		for _, tc := range []struct {
+			accept string
+			status int
+			ctype  string
+		}{
+			{"", 200, "application/json"},
+			{"application/json", 200, "application/json"},
+			{"application/graphql-response+json", 400, "application/graphql-response+json"},
+		} {
+			resp, b := post(t, strings.NewReader(`{"query":"{ nope }"}`), "Accept", tc.accept)
+			var body map[string]json.RawMessage
+			if err := json.Unmarshal(b, &body); err != nil || resp.StatusCode != tc.status || body["errors"] == nil {
+				t.Errorf("Accept %q: got %d %s, want %d with errors", tc.accept, resp.StatusCode, b, tc.status)
+			}
+			if _, ok := body["data"]; ok {
+				t.Errorf("Accept %q: a request error carries data: %s", tc.accept, b)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != tc.ctype {
+				t.Errorf("Accept %q: Content-Type %q, want %q", tc.accept, ct, tc.ctype)
+			}
+		}
+	})
+	t.Run("refusals", func(t *testing.T) {
+		big := `{"query":"{ products { totalCount } }","variables":{"pad":"` + strings.Repeat("x", 5000) + `"}}`
+		for _, tc := range []struct {
+			name   string
+			body   io.Reader
+			status int
+			code   string
+		}{
+			{"not JSON", strings.NewReader(`{"query": "{ products { totalCount } }"`), 400, "BAD_REQUEST"},
+			{"trailing data", strings.NewReader(`{"query":"mutation { createProduct(input: {name: \"P\", price: \"1\"}) { id } }"} {}`), 400, "BAD_REQUEST"},
+			{"query not a string", strings.NewReader(`{"query": 5}`), 400, "BAD_REQUEST"},
+			{"declared length over MAX_JSON_BYTES", strings.NewReader(big), 413, "REQUEST_TOO_LARGE"},
+			{"chunked over MAX_JSON_BYTES", io.MultiReader(strings.NewReader(big)), 413, "REQUEST_TOO_LARGE"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				resp, b := post(t, tc.body)
+				var body struct {
+					Errors []gqlError
+					Data   *json.RawMessage
+				}
+				if err := json.Unmarshal(b, &body); err != nil || resp.StatusCode != tc.status ||
+					len(body.Errors) != 1 || body.Errors[0].code() != tc.code || body.Data != nil {
+					t.Errorf("got %d %s, want %d %s", resp.StatusCode, b, tc.status, tc.code)
+				}
+			})
+		}
+	})
+	t.Run("stalled body", func(t *testing.T) {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		io.WriteString(conn, "POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":")
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("no answer to a stalled body: %v", err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 408 || !strings.Contains(string(b), "REQUEST_TIMEOUT") {
+			t.Errorf("got %d %s", resp.StatusCode, b)
+		}
+	})
+	if c := s.counts(t); c.products != 1 {
+		t.Errorf("products = %d, want 1 (no refused request may add one)", c.products)
+	}
 }

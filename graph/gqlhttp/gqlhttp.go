@@ -21,10 +21,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -147,6 +151,26 @@ func refuse(w http.ResponseWriter, status int, code, message string) {
 	}{gqlerror.List{codedError(code, message)}})
 }
 
+// tooLarge is the refusal of a body over limit bytes.
+func tooLarge(limit int64) *httpError {
+	return &httpError{http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+		fmt.Sprintf("request body is larger than %d bytes", limit)}
+}
+
+// readRefusal is the refusal for an error reading a request body: over
+// limit bytes (413) or stalled (408); nil for anything else.
+func readRefusal(err error, limit int64) *httpError {
+	var over *http.MaxBytesError
+	if errors.As(err, &over) {
+		return tooLarge(limit)
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return &httpError{http.StatusRequestTimeout, CodeRequestTimeout, "the request body stalled"}
+	}
+	return nil
+}
+
 func codedError(code, message string) *gqlerror.Error {
 	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
 }
@@ -161,36 +185,121 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	transport.GET{}.Do(sw, r, guardedExecutor{exec: exec, c: t.c, r: r, w: sw})
 }
 
-// postTransport is gqlgen's JSON POST transport with a size cap and write
-// tokens checked once the operation is known.
+// postTransport is GraphQL over HTTP's JSON POST, as gqlgen's transport.POST
+// answers it, with a size cap, write tokens checked once the operation is
+// known, and the result written around its data as gqlgen's executor made
+// it (writeResponse).
 type postTransport struct{ c *Config }
 
 func (t postTransport) Supports(r *http.Request) bool { return transport.POST{}.Supports(r) }
 
 func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	if r.ContentLength > t.c.MaxJSONBytes {
-		refuse(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
-			fmt.Sprintf("request body is larger than %d bytes", t.c.MaxJSONBytes))
+		e := tooLarge(t.c.MaxJSONBytes)
+		refuse(w, e.status, e.code, e.message)
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w}
-	r.Body = &cappedBody{ReadCloser: http.MaxBytesReader(w, r.Body, t.c.MaxJSONBytes), w: sw}
-	transport.POST{}.Do(sw, r, guardedExecutor{exec: exec, c: t.c, r: r, w: sw})
-}
+	r.Body = http.MaxBytesReader(w, r.Body, t.c.MaxJSONBytes)
+	g := guardedExecutor{exec: exec, c: t.c, r: r, w: sw}
+	ctx := r.Context()
+	contentType := responseContentType(r)
+	sw.Header()["Content-Type"] = []string{contentType}
 
-// cappedBody turns an over-long body into a 413 answer.
-type cappedBody struct {
-	io.ReadCloser
-	w *statusWriter
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		b.w.force(http.StatusRequestEntityTooLarge)
+	start := graphql.Now()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		herr := readRefusal(err, t.c.MaxJSONBytes)
+		if herr == nil {
+			herr = badRequest("could not read the request body")
+		}
+		refuse(sw, herr.status, herr.code, herr.message)
+		return
 	}
-	return n, err
+	params := &graphql.RawParams{Headers: r.Header}
+	if err := decodeJSON(body, params); err != nil {
+		refuse(sw, http.StatusBadRequest, CodeBadRequest, "request body is not a JSON GraphQL request: "+err.Error())
+		return
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+
+	rc, errs := g.CreateOperationContext(ctx, params)
+	if errs != nil {
+		// gqlgen's statuses: 422 for a request error (which statusWriter
+		// turns into 200 for application/json), 400 for
+		// application/graphql-response+json.
+		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+			if contentType == contentTypeGraphQLResponse {
+				sw.WriteHeader(http.StatusBadRequest)
+			} else {
+				sw.WriteHeader(http.StatusUnprocessableEntity)
+			}
+		}
+		t.write(sw, g.DispatchError(graphql.WithOperationContext(ctx, rc), errs))
+		return
+	}
+	responses, ctx := g.DispatchOperation(ctx, rc)
+	t.write(sw, responses(ctx))
+}
+
+func (t postTransport) write(w http.ResponseWriter, resp *graphql.Response) {
+	if err := writeResponse(w, resp); err != nil {
+		t.c.Log.Error("gqlhttp: encoding response", "err", err)
+	}
+}
+
+const (
+	contentTypeJSON            = "application/json"
+	contentTypeGraphQLResponse = "application/graphql-response+json"
+)
+
+// responseContentType is the media type of the answer, as gqlgen chooses
+// it: application/json unless the Accept header names
+// application/graphql-response+json first, or accepts neither.
+func responseContentType(r *http.Request) string {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return contentTypeJSON
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mediaType, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mediaType {
+		case "*/*", "application/*", contentTypeJSON:
+			return contentTypeJSON
+		case contentTypeGraphQLResponse:
+			return contentTypeGraphQLResponse
+		}
+	}
+	return contentTypeGraphQLResponse
+}
+
+// writeResponse writes one GraphQL response. A plain result (data, no
+// errors, extensions or incremental delivery) is written around its data
+// as is, with its Content-Length (one write, no chunking): gqlgen's
+// executor writes Data as compact JSON, which encoding/json would only
+// scan and copy again (about 6% of the CPU of a list page). Anything else
+// goes through encoding/json (and statusWriter may still rewrite it).
+func writeResponse(w http.ResponseWriter, resp *graphql.Response) error {
+	if len(resp.Data) > 0 && len(resp.Errors) == 0 && len(resp.Extensions) == 0 &&
+		resp.Label == "" && resp.Path == nil && resp.HasNext == nil {
+		out := make([]byte, 0, len(`{"data":}`)+len(resp.Data))
+		out = append(out, `{"data":`...)
+		out = append(out, resp.Data...)
+		out = append(out, '}')
+		w.Header()["Content-Length"] = []string{strconv.Itoa(len(out))}
+		_, err := w.Write(out)
+		return err
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		refuse(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal error")
+		return err
+	}
+	_, err = w.Write(out)
+	return err
 }
 
 // statusWriter lets a guard decide the status that gqlgen's transport

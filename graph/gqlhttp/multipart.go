@@ -9,7 +9,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,10 +44,7 @@ func badRequest(format string, args ...any) *httpError {
 	return &httpError{http.StatusBadRequest, CodeBadRequest, fmt.Sprintf(format, args...)}
 }
 
-func (t *multipartTransport) tooLarge() *httpError {
-	return &httpError{http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
-		fmt.Sprintf("request body is larger than %d bytes", t.c.MaxRequestBytes)}
-}
+func (t *multipartTransport) tooLarge() *httpError { return tooLarge(t.c.MaxRequestBytes) }
 
 func (t *multipartTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	// Decided before a byte of the body is read.
@@ -196,10 +192,6 @@ func (m *multipartRequest) nextPart(mr *multipart.Reader, name string) (*multipa
 // bodyError maps an error reading the body: over the size cap is 413,
 // anything else (a malformed body, a client gone) is 400.
 func (m *multipartRequest) bodyError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return m.t.tooLarge()
-	}
 	if errors.Is(err, media.ErrStorage) {
 		m.t.c.Log.ErrorContext(m.r.Context(), "gqlhttp: staging an upload failed", "err", err)
 		if media.IsFull(err) {
@@ -207,9 +199,8 @@ func (m *multipartRequest) bodyError(err error) error {
 		}
 		return &httpError{http.StatusServiceUnavailable, CodeStorageDown, "the upload could not be stored: the storage is unavailable"}
 	}
-	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return &httpError{http.StatusRequestTimeout, CodeRequestTimeout, "the request body stalled"}
+	if herr := readRefusal(err, m.t.c.MaxRequestBytes); herr != nil {
+		return herr
 	}
 	if m.r.Context().Err() != nil {
 		return fmt.Errorf("reading multipart body: %w", err)
