@@ -2,12 +2,13 @@ package graph
 
 import (
 	"context"
+	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// Cheaper equivalents of two gqlgen runtime calls that its generated code
+// Cheaper equivalents of three gqlgen runtime calls that its generated code
 // makes for every object and list it marshals. graph/rewrite.go, run by go
 // generate after gqlgen, points the generated calls at them: gqlgen has no
 // setting for either (its exec.worker_limit still starts a goroutine per
@@ -111,6 +112,61 @@ func usesDefer(doc *ast.QueryDocument, set ast.SelectionSet, seen map[string]boo
 			if def := doc.Fragments.ForName(sel.Name); def == nil || usesDefer(doc, def.SelectionSet, seen) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// fieldSet is gqlgen's graphql.FieldSet with a cheaper MarshalGQL. gqlgen's
+// allocates, for every object it writes, a map of the response names
+// written so far and a heap copy of every field's CollectedField (the
+// iterator yields the address of its loop variable): on a list page, 400
+// objects, that was a quarter of the bytes allocated. Everything else
+// (values, invalid counts, dispatch, deferred views) is gqlgen's, promoted.
+type fieldSet struct {
+	*graphql.FieldSet
+	fields []graphql.CollectedField
+}
+
+// newFieldSet replaces graphql.NewFieldSet in the generated code.
+func newFieldSet(fields []graphql.CollectedField) *fieldSet {
+	return &fieldSet{FieldSet: graphql.NewFieldSet(fields), fields: fields}
+}
+
+// MarshalGQL writes the object as gqlgen's does: each field under its
+// response name, in order, a name written once (graphql.CollectFields
+// merges most repeats; one that remains keeps its first value). Response
+// names are GraphQL names ([_A-Za-z][_0-9A-Za-z]*, the parser's rule), so
+// they need no escaping. A field without a value (none is expected) is
+// left out rather than crashing the response.
+func (m *fieldSet) MarshalGQL(w io.Writer) {
+	io.WriteString(w, "{")
+	first := true
+	for i := range m.fields {
+		v, alias := m.Values[i], m.fields[i].Alias
+		if v == nil || seenAlias(m.fields[:i], m.Values[:i], alias) {
+			continue
+		}
+		if first {
+			io.WriteString(w, `"`)
+			first = false
+		} else {
+			io.WriteString(w, `,"`)
+		}
+		io.WriteString(w, alias)
+		io.WriteString(w, `":`)
+		v.MarshalGQL(w)
+	}
+	io.WriteString(w, "}")
+}
+
+// seenAlias reports whether a field before this one, written, has the
+// response name alias. A selection holds a few fields: a linear scan costs
+// less than any map.
+func seenAlias(before []graphql.CollectedField, values []graphql.Marshaler, alias string) bool {
+	for i := range before {
+		if before[i].Alias == alias && values[i] != nil {
+			return true
 		}
 	}
 	return false

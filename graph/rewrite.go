@@ -1,6 +1,6 @@
 //go:build ignore
 
-// rewrite.go points two of the gqlgen runtime calls in graph/generated.go
+// rewrite.go points three of the gqlgen runtime calls in graph/generated.go
 // at the cheaper equivalents in graph/execution.go (which says why). It
 // runs after gqlgen, from generate.go, and fails when a call is no longer
 // there to rewrite: gqlgen changed, and graph/execution.go needs a look.
@@ -21,6 +21,7 @@ func main() {
 	for _, r := range []struct{ from, to string }{
 		{"graphql.MarshalSliceConcurrently(", "marshalList("},
 		{"graphql.NewDeferredGroup(ctx)", "newDeferredGroup(ctx)"},
+		{"graphql.NewFieldSet(fields)", "newFieldSet(fields)"},
 	} {
 		from, to := []byte(r.from), []byte(r.to)
 		if !bytes.Contains(src, from) && !bytes.Contains(src, to) {
