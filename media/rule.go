@@ -142,14 +142,21 @@ func (s *Store) Check(ctx context.Context, rule Rule, st *Staged) error {
 	return decodeImage(st)
 }
 
-// decodeImage proves the staged image is whole (verifyImage).
+// decodeImage proves the staged image is whole (verifyImage): from the
+// verdict reached while it was staged, or by reading it back.
 func decodeImage(s *Staged) error {
+	if s.verifiedAs != "" && s.verifiedAs == s.ContentType {
+		if s.verifyErr != nil {
+			return refuse(CodeInvalidImage, "image cannot be decoded: it is damaged or truncated")
+		}
+		return nil
+	}
 	f, err := s.Open()
 	if err != nil {
 		return fmt.Errorf("media: opening staged file: %w", err)
 	}
 	defer f.Close()
-	if err := verifyImage(s.ContentType, f, s.Size); err != nil {
+	if err := verifyImage(s.ContentType, f); err != nil {
 		return refuse(CodeInvalidImage, "image cannot be decoded: it is damaged or truncated")
 	}
 	return nil

@@ -37,11 +37,18 @@ type Staged struct {
 	tmp      *os.Root // the root holding the temporary
 	tmpName  string   // its name within tmp
 	consumed bool     // moved away by Put
+
+	// verifiedAs is the image type the bytes were verified as while they
+	// were staged (verifyImage), with the result in verifyErr; empty when
+	// they were not.
+	verifiedAs string
+	verifyErr  error
 }
 
 const (
 	writebackChunk = 4 << 20
 	sniffLen       = 512
+	headLen        = 64 << 10 // kept in memory: sniffing and image headers
 	maxZipEntries  = 10000
 	maxNameBytes   = 255
 )
@@ -62,10 +69,21 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	}
 	st := &Staged{Name: SanitizeName(name), tmp: s.tmp, tmpName: tmpName}
 	var w io.Writer = f
-	if s.wrapWriter != nil {
-		w = s.wrapWriter(f)
+	var direct *directWriter
+	if s.root != nil {
+		// On local disk the staged file becomes the stored one: write it
+		// past the page cache (see directWriter).
+		direct = newDirectWriter(f)
+		w = direct
 	}
-	if err := st.fill(ctx, f, w, r, limit, &s.readBuffers); err != nil {
+	if s.wrapWriter != nil {
+		w = s.wrapWriter(w)
+	}
+	err = st.fill(ctx, f, w, r, limit, &s.readBuffers)
+	if direct != nil {
+		direct.stop() // the file is read back below it (sniffing, Open)
+	}
+	if err != nil {
 		f.Close()
 		st.Close()
 		return nil, err
@@ -80,32 +98,68 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader, limit int64, bufs *sync.Pool) error {
 	hash := sha256.New()
 	text := utf8Checker{valid: true}
-	head := make([]byte, 0, sniffLen)
+	head := make([]byte, 0, headLen)
 	ra := newReadAhead(r, bufs)
 	defer ra.close()
+	var verifier *imageVerifier
+	defer func() {
+		if verifier != nil {
+			verifier.abort() // an early return: stop it
+		}
+	}()
 	var kept, flushed int64
-	for {
+	var batch []readChunk
+	var iov [][]byte
+	for done := false; !done; {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("media: staging %s: %w", st.Name, err)
 		}
-		c := ra.next()
-		chunk := c.b
-		if st.Exceeded {
-			chunk = nil // past the limit: read to the end, keep nothing
-		} else if kept+int64(len(chunk)) > limit+1 {
-			chunk = chunk[:limit+1-kept]
-			st.Exceeded = true
-		}
-		if len(chunk) > 0 {
-			if len(head) < sniffLen {
-				head = append(head, chunk[:min(len(chunk), sniffLen-len(head))]...)
+		// The chunks read ahead so far go to the file in one write: when
+		// the disk is slower than the network, writes grow instead of
+		// queueing (past the page cache, each write waits for the disk).
+		batch = ra.nextBatch(batch[:0])
+		iov = iov[:0]
+		var readErr error
+		for _, c := range batch {
+			chunk := c.b
+			if st.Exceeded {
+				chunk = nil // past the limit: read to the end, keep nothing
+			} else if kept+int64(len(chunk)) > limit+1 {
+				chunk = chunk[:limit+1-kept]
+				st.Exceeded = true
+				verifier.abort() // over the limit: refused before any check
+				verifier = nil
 			}
-			hash.Write(chunk)
-			text.write(chunk)
-			if _, err := w.Write(chunk); err != nil {
+			if len(chunk) > 0 {
+				if kept == 0 {
+					// The first chunk holds the sniffed bytes (a read-ahead
+					// buffer is larger than sniffLen, and filled unless the
+					// stream ends): an image is verified as it streams, so
+					// that checking it never reads the file back.
+					if t := http.DetectContentType(chunk[:min(len(chunk), sniffLen)]); streamVerified(t) && !st.Exceeded {
+						verifier = startImageVerifier(t)
+					}
+				}
+				if len(head) < headLen {
+					head = append(head, chunk[:min(len(chunk), headLen-len(head))]...)
+				}
+				verifier.write(chunk)
+				hash.Write(chunk)
+				text.write(chunk)
+				iov = append(iov, chunk)
+				kept += int64(len(chunk))
+			}
+			switch {
+			case c.err == io.EOF:
+				done = true
+			case c.err != nil:
+				readErr, done = c.err, true
+			}
+		}
+		if len(iov) > 0 {
+			if err := writeBuffers(w, iov); err != nil {
 				return storageErr("writing temporary", err)
 			}
-			kept += int64(len(chunk))
 			if kept-flushed >= writebackChunk {
 				// Start writing back what is staged so far, so that the
 				// fsync that makes the file durable (Put) finds little
@@ -114,12 +168,11 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 				flushed = kept
 			}
 		}
-		ra.release(c.b)
-		if c.err == io.EOF {
-			break
+		for _, c := range batch {
+			ra.release(c.b)
 		}
-		if c.err != nil {
-			return fmt.Errorf("media: reading upload: %w", c.err)
+		if readErr != nil {
+			return fmt.Errorf("media: reading upload: %w", readErr)
 		}
 	}
 	// A stream of exactly limit+1 bytes never had a chunk cut, yet is over
@@ -131,15 +184,75 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 		st.ContentType, st.Ext = typeBin, "bin"
 		return nil
 	}
-	st.ContentType = sniff(head, f, kept, text.done())
+	st.ContentType = sniff(head[:min(len(head), sniffLen)], f, kept, text.done())
 	st.Ext = ExtForContentType(st.ContentType)
+	if verifier != nil {
+		st.verifiedAs, st.verifyErr = verifier.contentType, verifier.finish()
+		verifier = nil
+	}
 	if isImageType(st.ContentType) {
-		cfg, _, err := image.DecodeConfig(bufio.NewReader(io.NewSectionReader(f, 0, kept)))
+		// The header is read from the bytes kept in memory, the file
+		// only past them (a JPEG's metadata can be long).
+		rest := io.NewSectionReader(f, int64(len(head)), kept-int64(len(head)))
+		cfg, _, err := image.DecodeConfig(bufio.NewReader(io.MultiReader(bytes.NewReader(head), rest)))
 		if err == nil {
 			st.Width, st.Height = cfg.Width, cfg.Height
 		}
 	}
 	return nil
+}
+
+// imageVerifier runs verifyImage on the bytes of an upload while they are
+// staged, in a goroutine fed through a pipe, so that the check needs no
+// second pass over the file (on local disk, staged past the page cache,
+// that pass would be a disk read).
+type imageVerifier struct {
+	contentType string
+	pw          *io.PipeWriter
+	result      chan error
+}
+
+// streamVerified reports whether an image type is verified while staged.
+// GIF is not: its check decodes every pixel, under the store's decode
+// budget, after staging.
+func streamVerified(contentType string) bool {
+	return isImageType(contentType) && contentType != TypeGIF
+}
+
+func startImageVerifier(contentType string) *imageVerifier {
+	pr, pw := io.Pipe()
+	v := &imageVerifier{contentType: contentType, pw: pw, result: make(chan error, 1)}
+	go func() {
+		err := verifyImage(contentType, pr)
+		// Done, whether the stream is or not: the rest is not needed, and
+		// writes of it return at once.
+		pr.CloseWithError(errVerifierDone)
+		v.result <- err
+	}()
+	return v
+}
+
+var errVerifierDone = errors.New("media: image verified")
+
+// write hands the verifier the next bytes; it returns once they are
+// consumed or the verifier has decided.
+func (v *imageVerifier) write(p []byte) {
+	if v != nil {
+		v.pw.Write(p)
+	}
+}
+
+// finish ends the stream and returns the verdict.
+func (v *imageVerifier) finish() error {
+	v.pw.Close()
+	return <-v.result
+}
+
+// abort ends the stream early; the verdict is not wanted.
+func (v *imageVerifier) abort() {
+	if v != nil {
+		v.pw.CloseWithError(errVerifierDone)
+	}
 }
 
 // readAhead reads an upload in a goroutine of its own into a few fixed
@@ -218,7 +331,21 @@ func (ra *readAhead) recycle(bufs *sync.Pool) {
 	}
 }
 
-func (ra *readAhead) next() readChunk { return <-ra.chunks }
+// nextBatch appends to batch the next chunk (waiting for it) and those read
+// after it that are ready, and returns it.
+func (ra *readAhead) nextBatch(batch []readChunk) []readChunk {
+	c := <-ra.chunks
+	batch = append(batch, c)
+	for c.err == nil && len(batch) < readAheadBuffers {
+		select {
+		case c = <-ra.chunks:
+			batch = append(batch, c)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
 
 func (ra *readAhead) release(b []byte) { ra.free <- b[:cap(b)] }
 

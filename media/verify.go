@@ -15,8 +15,9 @@ import (
 // chunk with every CRC, JPEG segment by segment to its end-of-image marker,
 // WebP by its RIFF chunk sizes; GIF, whose frames carry no checksum, is
 // decoded. Decoding a megabyte of PNG costs tens of milliseconds of CPU;
-// checking its CRCs costs well under one.
-func verifyImage(contentType string, r io.Reader, size int64) error {
+// checking its CRCs costs well under one. It reads r to the end only where
+// the format needs it (WebP); Stage runs it on the bytes as they arrive.
+func verifyImage(contentType string, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	switch contentType {
 	case TypePNG:
@@ -24,7 +25,7 @@ func verifyImage(contentType string, r io.Reader, size int64) error {
 	case TypeJPEG:
 		return verifyJPEG(br)
 	case TypeWebP:
-		return verifyWebP(br, size)
+		return verifyWebP(br)
 	default:
 		_, _, err := image.Decode(br)
 		return err
@@ -159,30 +160,38 @@ func skipEntropyData(r *bufio.Reader) error {
 	}
 }
 
-func verifyWebP(r *bufio.Reader, size int64) error {
+// verifyWebP walks the RIFF chunks to the end of the stream: each must fit
+// in the RIFF size, and the last must end where the stream does, exactly
+// at the RIFF size.
+func verifyWebP(r *bufio.Reader) error {
 	var head [12]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil || string(head[:4]) != "RIFF" || string(head[8:12]) != "WEBP" {
 		return errDamaged
 	}
-	riffSize := int64(binary.LittleEndian.Uint32(head[4:8]))
-	if riffSize+8 != size || riffSize%2 != 0 {
+	end := int64(binary.LittleEndian.Uint32(head[4:8])) + 8
+	if end%2 != 0 {
 		return errDamaged
 	}
-	// Every chunk must fit, and the last end where the file does.
-	for off := int64(12); off < size; {
+	off := int64(12)
+	for {
 		var ch [8]byte
-		if _, err := io.ReadFull(r, ch[:]); err != nil {
+		if _, err := io.ReadFull(r, ch[:]); err == io.EOF {
+			break
+		} else if err != nil {
 			return errDamaged
 		}
 		n := int64(binary.LittleEndian.Uint32(ch[4:8]))
 		n += n & 1 // padding
-		if off+8+n > size {
+		if off+8+n > end {
 			return errDamaged
 		}
 		if _, err := r.Discard(int(n)); err != nil {
 			return errDamaged
 		}
 		off += 8 + n
+	}
+	if off != end {
+		return errDamaged
 	}
 	return nil
 }

@@ -43,6 +43,20 @@ func TestVerifyImage(t *testing.T) {
 	idat := bytes.Index(pngB, []byte("IDAT"))
 	webpBadSize := bytes.Clone(tinyWebP)
 	webpBadSize[4] = 0x40
+	// Larger than a read-ahead buffer: verified across several chunks as
+	// it streams.
+	noise := image.NewRGBA(image.Rect(0, 0, 400, 400))
+	for i := range noise.Pix {
+		noise.Pix[i] = byte(i*7919>>3 ^ i>>11)
+	}
+	var big bytes.Buffer
+	if err := png.Encode(&big, noise); err != nil {
+		t.Fatal(err)
+	}
+	bigPNG := big.Bytes()
+	if len(bigPNG) < 3*readAheadSize {
+		t.Fatalf("large PNG is %d bytes, want several read-ahead buffers", len(bigPNG))
+	}
 	tests := []struct {
 		name, contentType string
 		body              []byte
@@ -62,6 +76,11 @@ func TestVerifyImage(t *testing.T) {
 		{"gif cut", TypeGIF, gifB[:len(gifB)/2], false},
 		{"webp with a wrong RIFF size", TypeWebP, webpBadSize, false},
 		{"webp cut", TypeWebP, tinyWebP[:len(tinyWebP)-4], false},
+		{"webp with trailing bytes", TypeWebP, append(bytes.Clone(tinyWebP), "abc"...), false},
+		{"webp with a trailing chunk", TypeWebP, append(bytes.Clone(tinyWebP), "EXIF\x02\x00\x00\x00ab"...), false},
+		{"large png", TypePNG, bigPNG, true},
+		{"large png damaged in its last chunk", TypePNG, flip(bigPNG, len(bigPNG)-100), false},
+		{"large png cut", TypePNG, bigPNG[:len(bigPNG)-readAheadSize], false},
 	}
 	s, err := Open(context.Background(), t.TempDir())
 	if err != nil {
@@ -70,7 +89,7 @@ func TestVerifyImage(t *testing.T) {
 	rule := ImageRule("img", 1<<20, 1, 1, 0)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := verifyImage(tc.contentType, bytes.NewReader(tc.body), int64(len(tc.body)))
+			err := verifyImage(tc.contentType, bytes.NewReader(tc.body))
 			if (err == nil) != tc.ok {
 				t.Fatalf("verifyImage = %v, want ok=%v", err, tc.ok)
 			}
@@ -80,6 +99,11 @@ func TestVerifyImage(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
+			// Verified while staged (no read-back), GIF excepted: it is
+			// decoded after staging, under the decode budget.
+			if want := map[bool]string{true: tc.contentType}[tc.contentType != TypeGIF]; st.verifiedAs != want {
+				t.Errorf("verified while staged as %q, want %q", st.verifiedAs, want)
+			}
 			err = s.Check(context.Background(), rule, st)
 			if tc.ok && err != nil {
 				t.Fatalf("Check refused a whole %s: %v", tc.contentType, err)

@@ -19,3 +19,50 @@ func processAlive(pid int) bool {
 	err := unix.Kill(pid, 0)
 	return err == nil || err == unix.EPERM
 }
+
+// setDirectIO turns O_DIRECT on or off for f and reports whether it is on.
+// A file system that does not take it (tmpfs before Linux 6.6) refuses it
+// here, and f stays buffered.
+func setDirectIO(f *os.File, on bool) bool {
+	fd := int(f.Fd())
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		return false
+	}
+	want := flags &^ unix.O_DIRECT
+	if on {
+		want |= unix.O_DIRECT
+	}
+	if want != flags {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, want); err != nil {
+			return false
+		}
+	}
+	return on
+}
+
+// writev writes bufs to f with as few writev(2) calls as it takes and
+// returns the bytes written.
+func writev(f *os.File, bufs [][]byte) (int, error) {
+	fd := int(f.Fd())
+	bufs = append([][]byte(nil), bufs...) // advanced below: not the caller's
+	total := 0
+	for len(bufs) > 0 {
+		n, err := unix.Writev(fd, bufs)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return total, err
+		}
+		total += n
+		for n > 0 {
+			k := min(n, len(bufs[0]))
+			bufs[0], n = bufs[0][k:], n-k
+			if len(bufs[0]) == 0 {
+				bufs = bufs[1:]
+			}
+		}
+	}
+	return total, nil
+}
