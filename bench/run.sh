@@ -342,7 +342,7 @@ for s in "${SYSTEMS[@]}"; do
   wrk_run upload_1mb "$s" 4 "$(up_url "$s")" upload.lua "$TMP/up1-$s.body" "$CT_MP"
 done
 drain
-log "fsync loop: 1 MiB files, 4 writers, 5 s with fsync and 5 s without"
+log "fsync loop: 1 MiB files, 4 writers, 5 s each: fsync, O_DIRECT + fsync, no fsync"
 step 60 "$TMP/bin/fsyncloop" -dir "$TMP" -writers 4 -size 1048576 -d 5s >"$TMP/fsync.json" || log "fsync loop failed"
 
 # --- 2. 20 MB uploads, 2 connections ---------------------------------------------------------
@@ -361,6 +361,14 @@ log "dd bs=1M count=1024 conv=fdatasync"
 if step 120 dd if=/dev/zero of="$TMP/dd.bin" bs=1M count=1024 conv=fdatasync 2>"$TMP/dd.txt"; then
   ddsec="$(sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p' "$TMP/dd.txt")"
   record dd dd "$(awk -v s="$ddsec" 'BEGIN{printf "%.1f", 1073741824/1e6/s}')" "" "" ""
+fi
+rm -f "$TMP/dd.bin"
+# The same past the page cache (O_DIRECT), as mediagraph writes uploads on local disk.
+drain
+log "dd bs=1M count=1024 oflag=direct conv=fdatasync"
+if step 120 dd if=/dev/zero of="$TMP/dd.bin" bs=1M count=1024 oflag=direct conv=fdatasync 2>"$TMP/dd.txt"; then
+  ddsec="$(sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p' "$TMP/dd.txt")"
+  record dd_direct dd "$(awk -v s="$ddsec" 'BEGIN{printf "%.1f", 1073741824/1e6/s}')" "" "" ""
 fi
 rm -f "$TMP/dd.bin"
 
