@@ -16,7 +16,7 @@ import (
 // first touch, that copy cost more CPU than the rest of an upload), and
 // the fsync that makes the file durable finds only the tail to write. The
 // file is read back only in part (sniffing a DOCX, an image header past
-// the first 64 KiB): images are verified as they stream (imageVerifier).
+// the first 64 KiB): images are verified as they stream (imageChecker).
 type directWriter struct {
 	f      *os.File
 	direct bool

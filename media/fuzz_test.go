@@ -137,3 +137,31 @@ func FuzzHandlerPath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImageChecker: a checker's verdict does not depend on how the bytes
+// are split between writes, and no input makes it panic.
+func FuzzImageChecker(f *testing.F) {
+	for _, seed := range []string{
+		"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x00IEND\xaeB`\x82",
+		"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xc0\x00\x02\xff\xda\x00\x02\x12\xff\x00\xff\xd0\x34\xff\xff\xd9",
+		"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00",
+	} {
+		f.Add([]byte(seed), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, step uint8) {
+		for _, typ := range []string{TypePNG, TypeJPEG, TypeWebP} {
+			whole := newImageChecker(typ)
+			whole.write(data)
+			want := whole.close()
+			split := newImageChecker(typ)
+			for rest, n := data, int(step)%17+1; len(rest) > 0; n = n%17 + 1 {
+				k := min(n, len(rest))
+				split.write(rest[:k])
+				rest = rest[k:]
+			}
+			if got := split.close(); (got == nil) != (want == nil) {
+				t.Fatalf("%s: split verdict %v, whole %v", typ, got, want)
+			}
+		}
+	})
+}

@@ -101,12 +101,8 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 	head := make([]byte, 0, headLen)
 	ra := newReadAhead(r, bufs)
 	defer ra.close()
-	var verifier *imageVerifier
-	defer func() {
-		if verifier != nil {
-			verifier.abort() // an early return: stop it
-		}
-	}()
+	var checker imageChecker
+	verifiedAs := ""
 	var kept, flushed int64
 	var batch []readChunk
 	var iov [][]byte
@@ -127,8 +123,7 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 			} else if kept+int64(len(chunk)) > limit+1 {
 				chunk = chunk[:limit+1-kept]
 				st.Exceeded = true
-				verifier.abort() // over the limit: refused before any check
-				verifier = nil
+				checker = nil // over the limit: refused before any check
 			}
 			if len(chunk) > 0 {
 				if kept == 0 {
@@ -136,14 +131,16 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 					// buffer is larger than sniffLen, and filled unless the
 					// stream ends): an image is verified as it streams, so
 					// that checking it never reads the file back.
-					if t := http.DetectContentType(chunk[:min(len(chunk), sniffLen)]); streamVerified(t) && !st.Exceeded {
-						verifier = startImageVerifier(t)
+					if t := http.DetectContentType(chunk[:min(len(chunk), sniffLen)]); !st.Exceeded {
+						checker, verifiedAs = newImageChecker(t), t
 					}
 				}
 				if len(head) < headLen {
 					head = append(head, chunk[:min(len(chunk), headLen-len(head))]...)
 				}
-				verifier.write(chunk)
+				if checker != nil && !checker.decided() {
+					checker.write(chunk)
+				}
 				hash.Write(chunk)
 				text.write(chunk)
 				iov = append(iov, chunk)
@@ -186,9 +183,8 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 	}
 	st.ContentType = sniff(head[:min(len(head), sniffLen)], f, kept, text.done())
 	st.Ext = ExtForContentType(st.ContentType)
-	if verifier != nil {
-		st.verifiedAs, st.verifyErr = verifier.contentType, verifier.finish()
-		verifier = nil
+	if checker != nil {
+		st.verifiedAs, st.verifyErr = verifiedAs, checker.close()
 	}
 	if isImageType(st.ContentType) {
 		// The header is read from the bytes kept in memory, the file
@@ -200,59 +196,6 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 		}
 	}
 	return nil
-}
-
-// imageVerifier runs verifyImage on the bytes of an upload while they are
-// staged, in a goroutine fed through a pipe, so that the check needs no
-// second pass over the file (on local disk, staged past the page cache,
-// that pass would be a disk read).
-type imageVerifier struct {
-	contentType string
-	pw          *io.PipeWriter
-	result      chan error
-}
-
-// streamVerified reports whether an image type is verified while staged.
-// GIF is not: its check decodes every pixel, under the store's decode
-// budget, after staging.
-func streamVerified(contentType string) bool {
-	return isImageType(contentType) && contentType != TypeGIF
-}
-
-func startImageVerifier(contentType string) *imageVerifier {
-	pr, pw := io.Pipe()
-	v := &imageVerifier{contentType: contentType, pw: pw, result: make(chan error, 1)}
-	go func() {
-		err := verifyImage(contentType, pr)
-		// Done, whether the stream is or not: the rest is not needed, and
-		// writes of it return at once.
-		pr.CloseWithError(errVerifierDone)
-		v.result <- err
-	}()
-	return v
-}
-
-var errVerifierDone = errors.New("media: image verified")
-
-// write hands the verifier the next bytes; it returns once they are
-// consumed or the verifier has decided.
-func (v *imageVerifier) write(p []byte) {
-	if v != nil {
-		v.pw.Write(p)
-	}
-}
-
-// finish ends the stream and returns the verdict.
-func (v *imageVerifier) finish() error {
-	v.pw.Close()
-	return <-v.result
-}
-
-// abort ends the stream early; the verdict is not wanted.
-func (v *imageVerifier) abort() {
-	if v != nil {
-		v.pw.CloseWithError(errVerifierDone)
-	}
 }
 
 // readAhead reads an upload in a goroutine of its own into a few fixed

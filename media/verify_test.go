@@ -93,6 +93,25 @@ func TestVerifyImage(t *testing.T) {
 			if (err == nil) != tc.ok {
 				t.Fatalf("verifyImage = %v, want ok=%v", err, tc.ok)
 			}
+			// The same verdict whatever the bytes' split: one at a time,
+			// and in pieces of varied sizes.
+			if c := newImageChecker(tc.contentType); c != nil {
+				for i := range tc.body {
+					c.write(tc.body[i : i+1])
+				}
+				if err := c.close(); (err == nil) != tc.ok {
+					t.Errorf("byte by byte: %v, want ok=%v", err, tc.ok)
+				}
+				c = newImageChecker(tc.contentType)
+				for rest, n := tc.body, 1; len(rest) > 0; n = n*7%1021 + 1 {
+					k := min(n, len(rest))
+					c.write(rest[:k])
+					rest = rest[k:]
+				}
+				if err := c.close(); (err == nil) != tc.ok {
+					t.Errorf("in pieces: %v, want ok=%v", err, tc.ok)
+				}
+			}
 			// Through the store: sniffing, header and verification together.
 			st, err := s.Stage(context.Background(), bytes.NewReader(tc.body), "x", 1<<20)
 			if err != nil {
