@@ -180,7 +180,14 @@ func decodeResponse(t *testing.T, resp *http.Response) gqlResponse {
 func (s *testServer) query(t *testing.T, query string, vars map[string]any, header ...string) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", bytes.NewReader(body))
+	return decodeResponse(t, s.postJSON(t, bytes.NewReader(body), header...))
+}
+
+// postJSON posts body to /query as application/json, with header's
+// name-value pairs.
+func (s *testServer) postJSON(t *testing.T, body io.Reader, header ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", body)
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -189,7 +196,7 @@ func (s *testServer) query(t *testing.T, query string, vars map[string]any, head
 	if err != nil {
 		t.Fatalf("POST /query: %v", err)
 	}
-	return decodeResponse(t, resp)
+	return resp
 }
 
 // mustQuery is query that fails the test on any GraphQL error.

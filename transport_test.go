@@ -202,15 +202,7 @@ func TestJSONPost(t *testing.T) {
 	createProduct(t, s, "Chair", "19.90")
 	post := func(t *testing.T, body io.Reader, header ...string) (*http.Response, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", body)
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("POST /query: %v", err)
-		}
+		resp := s.postJSON(t, body, header...)
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
 		if err != nil {
