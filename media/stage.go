@@ -39,7 +39,7 @@ type Staged struct {
 	consumed bool     // moved away by Put
 
 	// verifiedAs is the image type the bytes were verified as while they
-	// were staged (verifyImage), with the result in verifyErr; empty when
+	// were staged (imageChecker), with the result in verifyErr; empty when
 	// they were not.
 	verifiedAs string
 	verifyErr  error
