@@ -1,6 +1,6 @@
-// Package gqlhttp is GraphQL over HTTP for mediagraph: gqlgen transports for
-// GET and JSON POST, guarded by write tokens and method rules, and a
-// multipart transport of its own for the GraphQL multipart request spec that
+// Package gqlhttp is GraphQL over HTTP for mediagraph: gqlgen's GET
+// transport and a JSON POST one of its own, guarded by write tokens and
+// method rules, and a multipart transport of its own for the GraphQL multipart request spec that
 // checks auth, CSRF headers and size before reading the body, validates
 // operations and map before any file, and streams every file part into a
 // staged file (media.Staged), never whole into memory.
