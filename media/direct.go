@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -17,9 +19,29 @@ import (
 // the fsync that makes the file durable finds only the tail to write. The
 // file is read back only in part (sniffing a DOCX, an image header past
 // the first 64 KiB): images are verified as they stream (imageChecker).
+//
+// A direct write waits for the disk, so aligned batches are written in the
+// background, each at its offset, while the next chunks are read and
+// hashed; wait (and stop) returns once all have landed. Writes are
+// positional: the file offset is not used.
 type directWriter struct {
 	f      *os.File
 	direct bool
+	off    int64 // where the next write goes
+
+	// pwrite writes in the background: pwritev, or a fault in tests.
+	pwrite func(f *os.File, bufs [][]byte, off int64) (int, error)
+
+	inflight sync.WaitGroup
+	mu       sync.Mutex
+	err      error          // the first failure of a write in flight
+	redo     []pendingWrite // direct writes refused in flight: written through the page cache by wait
+}
+
+type pendingWrite struct {
+	bufs [][]byte
+	off  int64
+	done func()
 }
 
 // directIOAlign is the alignment O_DIRECT asks of a write's memory, offset
@@ -29,14 +51,19 @@ type directWriter struct {
 const directIOAlign = 4096
 
 func newDirectWriter(f *os.File) *directWriter {
-	return &directWriter{f: f, direct: setDirectIO(f, true)}
+	return &directWriter{f: f, direct: setDirectIO(f, true), pwrite: pwritev}
 }
 
+// Write writes p at the end of what was written, and returns once it has.
 func (d *directWriter) Write(p []byte) (int, error) {
+	if err := d.wait(); err != nil {
+		return 0, err
+	}
 	written := 0
 	if d.direct {
-		if n := len(p) &^ (directIOAlign - 1); n > 0 && uintptr(unsafe.Pointer(unsafe.SliceData(p)))%directIOAlign == 0 {
-			m, err := d.f.Write(p[:n])
+		if n := len(p) &^ (directIOAlign - 1); n > 0 && aligned(p) {
+			m, err := d.f.WriteAt(p[:n], d.off)
+			d.off += int64(m)
 			written += m
 			p = p[m:]
 			if err != nil && !errors.Is(err, syscall.EINVAL) {
@@ -52,72 +79,127 @@ func (d *directWriter) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return written, nil
 	}
-	m, err := d.f.Write(p)
+	m, err := d.f.WriteAt(p, d.off)
+	d.off += int64(m)
 	return written + m, err
 }
 
-// writeBuffers writes bufs in order, in one system call while the file is
-// written past the page cache and every buffer is aligned (one disk write
-// instead of one per buffer).
-func (d *directWriter) writeBuffers(bufs [][]byte) error {
-	if d.direct && len(bufs) > 1 && allAligned(bufs) {
-		n, err := writev(d.f, bufs)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, syscall.EINVAL) {
-			return err
-		}
-		// Refused after all: the rest one buffer at a time, which falls
-		// back to the page cache where it must.
-		for n > 0 {
-			k := min(n, len(bufs[0]))
-			bufs[0], n = bufs[0][k:], n-k
-			if len(bufs[0]) == 0 {
-				bufs = bufs[1:]
+// writeBuffers writes bufs at the end of what was written and calls done
+// once they are on their way no more (the caller may then reuse them).
+// While the file is written past the page cache and every buffer is
+// aligned, they go in one system call, in the background.
+func (d *directWriter) writeBuffers(bufs [][]byte, done func()) error {
+	if err := d.failed(); err != nil {
+		done()
+		return err
+	}
+	if !d.direct || !allAligned(bufs) {
+		defer done()
+		for _, b := range bufs {
+			if _, err := d.Write(b); err != nil {
+				return err
 			}
 		}
+		return nil
 	}
+	w := pendingWrite{bufs: slices.Clone(bufs), off: d.off, done: done}
 	for _, b := range bufs {
-		if _, err := d.Write(b); err != nil {
-			return err
-		}
+		d.off += int64(len(b))
 	}
+	d.inflight.Add(1)
+	go func() {
+		defer d.inflight.Done()
+		_, err := d.pwrite(d.f, w.bufs, w.off)
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		switch {
+		case errors.Is(err, syscall.EINVAL):
+			d.redo = append(d.redo, w) // its buffers are kept until wait rewrites them
+			return
+		case err != nil && d.err == nil:
+			d.err = err
+		}
+		w.done()
+	}()
 	return nil
+}
+
+// wait returns once every write in flight has landed, with the first
+// failure. Writes the file system refused past the page cache are done
+// again through it here.
+func (d *directWriter) wait() error {
+	d.inflight.Wait()
+	d.mu.Lock()
+	redo := d.redo
+	d.redo = nil
+	d.mu.Unlock()
+	if len(redo) > 0 {
+		d.direct = false
+		setDirectIO(d.f, false)
+	}
+	for _, w := range redo {
+		if _, err := pwritev(d.f, w.bufs, w.off); err != nil {
+			d.mu.Lock()
+			if d.err == nil {
+				d.err = err
+			}
+			d.mu.Unlock()
+		}
+		w.done()
+	}
+	return d.failed()
+}
+
+func (d *directWriter) failed() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.err
+}
+
+// stop waits for the writes in flight and sends further writes, and
+// reads, through the page cache. A nil directWriter has nothing to stop.
+func (d *directWriter) stop() error {
+	if d == nil {
+		return nil
+	}
+	err := d.wait()
+	if d.direct {
+		d.direct = false
+		setDirectIO(d.f, false)
+	}
+	return err
+}
+
+func aligned(b []byte) bool {
+	return uintptr(unsafe.Pointer(unsafe.SliceData(b)))%directIOAlign == 0
 }
 
 func allAligned(bufs [][]byte) bool {
 	for _, b := range bufs {
-		if len(b)%directIOAlign != 0 || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%directIOAlign != 0 {
+		if len(b)%directIOAlign != 0 || !aligned(b) {
 			return false
 		}
 	}
 	return true
 }
 
-// buffersWriter writes several buffers at once.
+// buffersWriter writes several buffers at once, calling done when they
+// may be reused.
 type buffersWriter interface {
-	writeBuffers(bufs [][]byte) error
+	writeBuffers(bufs [][]byte, done func()) error
 }
 
-// writeBuffers writes bufs to w in order: at once where w can, else one by
-// one.
-func writeBuffers(w io.Writer, bufs [][]byte) error {
+// writeBuffers writes bufs to w in order and calls done when they may be
+// reused: at once where w can, else one by one.
+func writeBuffers(w io.Writer, bufs [][]byte, done func()) error {
 	if bw, ok := w.(buffersWriter); ok {
-		return bw.writeBuffers(bufs)
+		return bw.writeBuffers(bufs, done)
 	}
+	defer done()
 	for _, b := range bufs {
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// stop sends further writes, and reads, through the page cache.
-func (d *directWriter) stop() {
-	if d.direct {
-		d.direct = false
-		setDirectIO(d.f, false)
-	}
 }

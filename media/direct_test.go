@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -62,6 +63,53 @@ func TestDirectWriter(t *testing.T) {
 				t.Fatalf("unaligned read after stop: %v", err)
 			}
 		})
+	}
+}
+
+// TestDirectWriterRefusedInFlight: when the file system refuses a direct
+// write that is already in the background (EINVAL), the bytes are written
+// again through the page cache, every batch's buffers are handed back once,
+// and the file holds exactly what was written.
+func TestDirectWriterRefusedInFlight(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "staged"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := newDirectWriter(f)
+	if !w.direct {
+		t.Skip("this file system does not take O_DIRECT")
+	}
+	w.pwrite = func(*os.File, [][]byte, int64) (int, error) { return 0, syscall.EINVAL }
+	rng := rand.New(rand.NewPCG(5, 6))
+	var want []byte
+	returned := 0
+	for range 3 {
+		batch := [][]byte{make([]byte, readAheadSize), make([]byte, readAheadSize)}
+		for _, b := range batch {
+			for i := range b {
+				b[i] = byte(rng.Uint32())
+			}
+			want = append(want, b...)
+		}
+		if err := w.writeBuffers(batch, func() { returned++ }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tail := []byte("the unaligned tail")
+	want = append(want, tail...)
+	if _, err := w.Write(tail); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if returned != 3 {
+		t.Errorf("buffers handed back %d times, want 3", returned)
+	}
+	got, err := os.ReadFile(f.Name())
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("the file does not hold the bytes written (%d bytes, want %d; %v)", len(got), len(want), err)
 	}
 }
 

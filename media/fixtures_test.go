@@ -197,3 +197,42 @@ func zipOfManyEntries(t *testing.T, n int) []byte {
 	}
 	return zipOf(t, entries...)
 }
+
+// blockSized pads a zip (with its comment) or a JPEG (after its end) to a
+// whole number of 4 KiB blocks, at least 8 of them.
+func blockSized(t *testing.T, b []byte) []byte {
+	t.Helper()
+	pad := 8<<12 - len(b)%(4<<10)
+	if len(b) > 8<<12 {
+		pad = (4<<10 - len(b)%(4<<10)) % (4 << 10)
+	}
+	if bytes.HasPrefix(b, []byte("PK")) {
+		// The end-of-central-directory record closes the file: its
+		// comment length (its last two bytes, the comment being empty)
+		// grows by pad, and the comment follows.
+		out := bytes.Clone(b)
+		n := binary.LittleEndian.Uint16(out[len(out)-2:])
+		if n != 0 || pad > 0xffff {
+			t.Fatalf("cannot pad this zip (comment %d, pad %d)", n, pad)
+		}
+		binary.LittleEndian.PutUint16(out[len(out)-2:], uint16(pad))
+		return append(out, bytes.Repeat([]byte{' '}, pad)...)
+	}
+	return append(bytes.Clone(b), make([]byte, pad)...)
+}
+
+// jpegWithLongHeader is a w×h JPEG with an application segment of about
+// extra bytes (split in segments of at most 64 KiB) before its frame
+// header.
+func jpegWithLongHeader(t *testing.T, w, h, extra int) []byte {
+	t.Helper()
+	src := jpegOf(t, w, h)
+	out := append([]byte(nil), src[:2]...) // SOI
+	for extra > 0 {
+		n := min(extra, 0xfff0)
+		out = append(out, 0xff, 0xe9, byte((n+2)>>8), byte(n+2))
+		out = append(out, make([]byte, n)...)
+		extra -= n
+	}
+	return append(out, src[2:]...)
+}

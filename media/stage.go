@@ -79,11 +79,7 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	if s.wrapWriter != nil {
 		w = s.wrapWriter(w)
 	}
-	err = st.fill(ctx, f, w, r, limit, &s.readBuffers)
-	if direct != nil {
-		direct.stop() // the file is read back below it (sniffing, Open)
-	}
-	if err != nil {
+	if err := st.fill(ctx, f, w, direct, r, limit, &s.readBuffers); err != nil {
 		f.Close()
 		st.Close()
 		return nil, err
@@ -95,12 +91,17 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	return st, nil
 }
 
-func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader, limit int64, bufs *sync.Pool) error {
+// fill streams r into f through w. direct, when not nil, is the writer
+// under w that writes past the page cache: fill ends its writes before it
+// reads the file back.
+func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *directWriter, r io.Reader, limit int64, bufs *sync.Pool) error {
 	hash := sha256.New()
 	text := utf8Checker{valid: true}
 	head := make([]byte, 0, headLen)
 	ra := newReadAhead(r, bufs)
 	defer ra.close()
+	// Nothing may be in flight once fill returns: the file is closed then.
+	defer direct.stop()
 	var checker imageChecker
 	verifiedAs := ""
 	var kept, flushed int64
@@ -153,8 +154,21 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 				readErr, done = c.err, true
 			}
 		}
-		if len(iov) > 0 {
-			if err := writeBuffers(w, iov); err != nil {
+		held := make([][]byte, len(batch))
+		for i, c := range batch {
+			held[i] = c.b
+		}
+		release := func() {
+			for _, b := range held {
+				ra.release(b)
+			}
+		}
+		if len(iov) == 0 {
+			release()
+		} else {
+			// Past the page cache the write goes on in the background;
+			// the buffers come back once it has landed.
+			if err := writeBuffers(w, iov, release); err != nil {
 				return storageErr("writing temporary", err)
 			}
 			if kept-flushed >= writebackChunk {
@@ -165,12 +179,14 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, r io.Reader
 				flushed = kept
 			}
 		}
-		for _, c := range batch {
-			ra.release(c.b)
-		}
 		if readErr != nil {
 			return fmt.Errorf("media: reading upload: %w", readErr)
 		}
+	}
+	// The writes have landed, and the file is read back below (sniffing a
+	// DOCX, an image header past the bytes kept) through the page cache.
+	if err := direct.stop(); err != nil {
+		return storageErr("writing temporary", err)
 	}
 	// A stream of exactly limit+1 bytes never had a chunk cut, yet is over
 	// the limit too.

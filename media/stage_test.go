@@ -90,6 +90,10 @@ func TestStageDetects(t *testing.T) {
 		{"exe", "a.pdf", exe, typeBin, "bin", 0, 0},
 		{"png cut short keeps its header's size", "a.png", pngOf(t, 300, 300)[:400], "image/png", "png", 300, 300},
 		{"png header that does not decode", "a.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), "image/png", "png", 0, 0},
+		// Sizes that are whole 4 KiB blocks: on local disk every byte went
+		// past the page cache, and the file is read back all the same.
+		{"docx of whole blocks", "a.docx", blockSized(t, docxOf(t)), typeDOCX, "docx", 0, 0},
+		{"jpeg of whole blocks, header past 64 KiB", "a.jpg", blockSized(t, jpegWithLongHeader(t, 300, 310, 70<<10)), "image/jpeg", "jpg", 300, 310},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -41,14 +41,14 @@ func setDirectIO(f *os.File, on bool) bool {
 	return on
 }
 
-// writev writes bufs to f with as few writev(2) calls as it takes and
-// returns the bytes written.
-func writev(f *os.File, bufs [][]byte) (int, error) {
+// pwritev writes bufs to f at off with as few pwritev(2) calls as it
+// takes and returns the bytes written.
+func pwritev(f *os.File, bufs [][]byte, off int64) (int, error) {
 	fd := int(f.Fd())
 	bufs = append([][]byte(nil), bufs...) // advanced below: not the caller's
 	total := 0
 	for len(bufs) > 0 {
-		n, err := unix.Writev(fd, bufs)
+		n, err := unix.Pwritev(fd, bufs, off+int64(total))
 		if err == unix.EINTR {
 			continue
 		}

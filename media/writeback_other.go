@@ -13,11 +13,11 @@ func processAlive(int) bool { return true }
 // setDirectIO: writes stay buffered here.
 func setDirectIO(*os.File, bool) bool { return false }
 
-// writev writes bufs to f one after the other.
-func writev(f *os.File, bufs [][]byte) (int, error) {
+// pwritev writes bufs to f at off, one after the other.
+func pwritev(f *os.File, bufs [][]byte, off int64) (int, error) {
 	total := 0
 	for _, b := range bufs {
-		n, err := f.Write(b)
+		n, err := f.WriteAt(b, off+int64(total))
 		total += n
 		if err != nil {
 			return total, err
