@@ -134,8 +134,7 @@ func (d *directWriter) wait() error {
 	d.redo = nil
 	d.mu.Unlock()
 	if len(redo) > 0 {
-		d.direct = false
-		setDirectIO(d.f, false)
+		d.toPageCache()
 	}
 	for _, w := range redo {
 		if _, err := pwritev(d.f, w.bufs, w.off); err != nil {
@@ -163,11 +162,16 @@ func (d *directWriter) stop() error {
 		return nil
 	}
 	err := d.wait()
+	d.toPageCache()
+	return err
+}
+
+// toPageCache sends further writes, and reads, through the page cache.
+func (d *directWriter) toPageCache() {
 	if d.direct {
 		d.direct = false
 		setDirectIO(d.f, false)
 	}
-	return err
 }
 
 func aligned(b []byte) bool {

@@ -74,6 +74,15 @@ type verdict struct {
 
 func (v *verdict) decided() bool { return v.done }
 
+// close is the verdict at the end of the stream: a checker still waiting
+// for its image's end (a PNG's IEND, a JPEG's EOI) has a truncated one.
+func (v *verdict) close() error {
+	if !v.done {
+		v.finish(errDamaged)
+	}
+	return v.err
+}
+
 func (v *verdict) finish(err error) {
 	v.done, v.err = true, err
 }
@@ -162,13 +171,6 @@ func (c *pngChecker) write(p []byte) {
 	if c.state == pngData && c.left == 0 && !c.done {
 		c.state = pngCRC // an empty chunk: its CRC comes next
 	}
-}
-
-func (c *pngChecker) close() error {
-	if !c.done {
-		c.finish(errDamaged) // no IEND
-	}
-	return c.err
 }
 
 // jpegChecker walks the segments by their lengths, and the entropy-coded
@@ -281,13 +283,6 @@ func (c *jpegChecker) endSegment() {
 		return
 	}
 	c.state = jpegMarker
-}
-
-func (c *jpegChecker) close() error {
-	if !c.done {
-		c.finish(errDamaged) // no EOI
-	}
-	return c.err
 }
 
 // webpChecker walks the RIFF chunks to the end of the stream: each must fit
