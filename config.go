@@ -50,6 +50,8 @@ type Config struct {
 	ReadHeaderTimeout  time.Duration
 	BodyReadTimeout    time.Duration
 	IdleTimeout        time.Duration
+	LingeringTime      time.Duration
+	LingeringTimeout   time.Duration
 }
 
 // setting is one configuration entry: its flag, its environment variable,
@@ -92,6 +94,8 @@ func (c *Config) settings() []setting {
 		{"read-header-timeout", "READ_HEADER_TIMEOUT", "10s", "how long a client may take to send a request's headers", duration(&c.ReadHeaderTimeout)},
 		{"body-read-timeout", "BODY_READ_TIMEOUT", "30s", "how long a request body may stall (no byte received) before the request is dropped", duration(&c.BodyReadTimeout)},
 		{"idle-timeout", "IDLE_TIMEOUT", "120s", "how long an idle keep-alive connection is kept", duration(&c.IdleTimeout)},
+		{"lingering-time", "LINGERING_TIME", "30s", "after an answer sent before the request body was read whole (a refusal), the longest the server goes on reading and discarding the rest before closing, so that the client reads the answer instead of a connection reset", duration(&c.LingeringTime)},
+		{"lingering-timeout", "LINGERING_TIMEOUT", "5s", "while lingering, the longest the client may send nothing before the connection is closed", duration(&c.LingeringTimeout)},
 		{"pprof-addr", "PPROF_ADDR", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", optionalString(&c.PprofAddr)},
 		{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests may finish at shutdown", duration(&c.ShutdownTimeout)},
 	}
@@ -138,6 +142,9 @@ func (c *Config) validate() error {
 	}
 	if c.DecodeBudgetPixels < c.MaxImagePixels {
 		return fmt.Errorf("setting DECODE_BUDGET_PIXELS: %d is below MAX_IMAGE_PIXELS (%d)", c.DecodeBudgetPixels, c.MaxImagePixels)
+	}
+	if c.LingeringTimeout > c.LingeringTime {
+		return fmt.Errorf("setting LINGERING_TIMEOUT: %s is longer than LINGERING_TIME (%s)", c.LingeringTimeout, c.LingeringTime)
 	}
 	largest := max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes)
 	if largest > c.MaxRequestBytes {

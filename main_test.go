@@ -63,8 +63,12 @@ func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testSer
 	if err != nil {
 		t.Fatalf("BuildServer: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler)
+	hs := httptest.NewUnstartedServer(nil)
+	hs.Config = srv.HTTPServer(context.Background())
+	hs.Listener = srv.Listener(hs.Listener)
+	hs.Start()
 	t.Cleanup(func() {
+		srv.linger.stop() // as a shutdown does: Close waits for active connections
 		hs.Close()
 		srv.Close()
 	})

@@ -109,13 +109,8 @@ func run(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
-	httpServer := &http.Server{
-		Handler:           srv.Handler,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	ln = srv.Listener(ln)
+	httpServer := srv.HTTPServer(context.WithoutCancel(ctx))
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	var sweeping sync.WaitGroup
 	sweeping.Go(func() { srv.sweepEvery(sweepCtx, cfg.SweepInterval) })
@@ -172,7 +167,27 @@ type Server struct {
 	cfg     *Config
 	log     *slog.Logger
 	db      *sql.DB
+	linger  *lingering
 }
+
+// HTTPServer is the http.Server to serve Handler with, on a listener
+// wrapped by Listener: its timeouts, and the hooks of the lingering close
+// after an early refusal. Requests' contexts derive from base.
+func (s *Server) HTTPServer(base context.Context) *http.Server {
+	hs := &http.Server{
+		Handler:           s.Handler,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
+	s.linger.configure(hs)
+	return hs
+}
+
+// Listener wraps ln so that a connection closed after an early refusal
+// lingers (reads and discards the rest of the request) before it closes.
+func (s *Server) Listener(ln net.Listener) net.Listener { return s.linger.Listener(ln) }
 
 // Option adjusts how BuildServer wires the server (tests use it to watch
 // the database).
@@ -244,7 +259,8 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 	if o.wrapStorage != nil {
 		storage = o.wrapStorage(store)
 	}
-	s := &Server{Client: client, Media: store, storage: storage, Metrics: m, cfg: cfg, log: log, db: db}
+	s := &Server{Client: client, Media: store, storage: storage, Metrics: m, cfg: cfg, log: log, db: db,
+		linger: newLingering(cfg.LingeringTime, cfg.LingeringTimeout, m)}
 	if n, err := store.RemoveTemporaries(); err != nil {
 		log.Warn("media: removing temporaries", "err", err)
 	} else if n > 0 {
@@ -323,7 +339,7 @@ func (s *Server) routes() (http.Handler, error) {
 	if strings.HasPrefix(c.MediaURL, "/") {
 		mux.Handle(c.MediaURL, http.StripPrefix(strings.TrimSuffix(c.MediaURL, "/"), s.Media.Handler()))
 	}
-	return bodyReadDeadline(c.BodyReadTimeout, logRequests(s.log, s.Metrics, c.MediaURL, mux)), nil
+	return s.linger.Handler(bodyReadDeadline(c.BodyReadTimeout, logRequests(s.log, s.Metrics, c.MediaURL, mux))), nil
 }
 
 // ready answers 200 when the database and the storage answer.

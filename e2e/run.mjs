@@ -26,7 +26,7 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const argv = process.argv.slice(2);
 let files = argv.filter((a) => !a.startsWith('-'));
 const testOpts = argv.filter((a) => a.startsWith('-'));
-if (files.length === 0) files = skipBrowser ? ['api.test.mjs', 'audit.test.mjs'] : ['api.test.mjs', 'audit.test.mjs', 'browser.mjs'];
+if (files.length === 0) files = skipBrowser ? ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs'] : ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'browser.mjs'];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mediagraph-e2e-'));
 const logFile = path.join(tmp, 'server.log');
@@ -127,7 +127,7 @@ async function main() {
     tests = spawn(process.execPath, nodeArgs, {
       cwd: here,
       stdio: 'inherit',
-      env: { ...process.env, MEDIAGRAPH_URL: base, MEDIAGRAPH_FRESH: '1', MEDIAGRAPH_MEDIA_DIR: process.env.E2E_MEDIA_DIR || path.join(tmp, 'media'), E2E_TMP: tmp, CHROMIUM: chromiumPath },
+      env: { ...process.env, MEDIAGRAPH_URL: base, MEDIAGRAPH_FRESH: '1', MEDIAGRAPH_MEDIA_DIR: process.env.E2E_MEDIA_DIR || path.join(tmp, 'media'), E2E_TMP: tmp, CHROMIUM: chromiumPath, MEDIAGRAPH_BIN: bin },
     });
     const timer = setTimeout(() => { log(`tests exceeded ${Math.round(remaining / 1000)}s: killing them`); tests.kill('SIGKILL'); }, remaining);
     tests.on('exit', (c, s) => { clearTimeout(timer); resolve(c ?? (s ? 1 : 0)); });

@@ -1,7 +1,8 @@
 // Package metrics is mediagraph's Prometheus instrumentation: HTTP requests
 // by handler and status, GraphQL operations by root field and outcome, with
 // latency histograms; uploaded files and bytes by target and outcome;
-// storage and database errors; sweep runs and removed files. One Metrics
+// storage and database errors; sweep runs and removed files; lingering
+// closes by outcome and the request bytes they discarded. One Metrics
 // value owns its registry (no global state); Handler serves it in the
 // Prometheus text format. A nil *Metrics records nothing.
 package metrics
@@ -34,6 +35,8 @@ type Metrics struct {
 	dbErrors      *prometheus.CounterVec
 	sweepRuns     *prometheus.CounterVec
 	sweepRemoved  prometheus.Counter
+	lingers       *prometheus.CounterVec
+	lingerBytes   prometheus.Counter
 }
 
 // New registers the collectors (and the Go and process collectors) on a
@@ -83,13 +86,21 @@ func New() *Metrics {
 			Name: "mediagraph_sweep_removed_files_total",
 			Help: "Unreferenced files removed by sweeps.",
 		}),
+		lingers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mediagraph_lingering_closes_total",
+			Help: "Connections closed after an early answer, once the rest of the request was read and discarded, by how the lingering ended (eof: the client sent everything; idle, time: a bound passed; reset: the client aborted; shutdown).",
+		}, []string{"outcome"}),
+		lingerBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "mediagraph_lingering_discarded_bytes_total",
+			Help: "Request bytes read and discarded, unparsed, by lingering closes.",
+		}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration, m.operations, m.opDuration,
 		m.uploadFiles, m.uploadBytes, m.storageErrors, m.dbErrors,
-		m.sweepRuns, m.sweepRemoved,
+		m.sweepRuns, m.sweepRemoved, m.lingers, m.lingerBytes,
 	)
 	return m
 }
@@ -150,6 +161,16 @@ func (m *Metrics) ObserveSweep(removed int, err error) {
 		m.sweepRuns.WithLabelValues("ok").Inc()
 	}
 	m.sweepRemoved.Add(float64(removed))
+}
+
+// ObserveLinger records one lingering close: how it ended and how many
+// bytes it discarded.
+func (m *Metrics) ObserveLinger(outcome string, discarded int64) {
+	if m == nil {
+		return
+	}
+	m.lingers.WithLabelValues(outcome).Inc()
+	m.lingerBytes.Add(float64(discarded))
 }
 
 // Driver wraps an ent driver to count database errors.
