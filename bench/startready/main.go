@@ -42,7 +42,7 @@ func main() {
 		cmd := exec.Command(*bin)
 		cmd.Dir = wd // fresh: the defaults create ./data/mediagraph.db and ./data/media
 		cmd.Env = append(os.Environ(), "ADDR="+addr)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		cmd.SysProcAttr = dieWithParent()
 		t0 := time.Now()
 		if err := cmd.Start(); err != nil {
 			log.Fatal(err)
