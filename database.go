@@ -24,7 +24,7 @@ import (
 	"mediagraph/ent/migrate/migrations"
 )
 
-// database is an open database: its dialect, the pool and its migrations.
+// dbConn is an open database: its dialect, the pool and its migrations.
 type dbConn struct {
 	dialect string // dialect.SQLite or dialect.Postgres
 	db      *sql.DB

@@ -8,7 +8,7 @@ import (
 
 // mediaFileFields are the columns that record one stored file: its storage
 // key (path), the client's file name, and what the server learned from the
-// content. GraphQL shows them as one MediaFile object (graph/media.graphqls),
+// content. GraphQL shows them as one MediaFile object (graph/schema.graphqls),
 // so they are hidden from the generated schema. An optional file has nullable
 // columns; the path then tells whether the file is present.
 func mediaFileFields(prefix string, optional bool) []ent.Field {

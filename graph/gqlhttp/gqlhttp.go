@@ -55,7 +55,7 @@ type Stager interface {
 }
 
 // Config is what the transports enforce. Zero limits are refused by
-// validate; New fills nothing silently.
+// validate (Transports fills in nothing but a default Log).
 type Config struct {
 	// Tokens are the accepted bearer tokens for writes. Empty: writes are open.
 	Tokens []string
