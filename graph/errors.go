@@ -12,18 +12,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"mediagraph/ent"
+	"mediagraph/graph/apierror"
 	"mediagraph/graph/scalar"
 	"mediagraph/media"
-)
-
-// Error codes of refusals during execution (extensions.code).
-const (
-	CodeBadUserInput = "BAD_USER_INPUT"
-	CodeNotFound     = "NOT_FOUND"
-	CodeInternal     = "INTERNAL_SERVER_ERROR"
-	// The storage failed (not the upload): retrying later may succeed.
-	CodeStorageUnavailable = "STORAGE_UNAVAILABLE"
-	CodeStorageFull        = "STORAGE_FULL"
 )
 
 // userError is a refusal of a value the client sent, with the argument path
@@ -37,11 +28,11 @@ type userError struct {
 func (e *userError) Error() string { return e.Message }
 
 func badInput(field, format string, args ...any) error {
-	return &userError{Field: field, Code: CodeBadUserInput, Message: fmt.Sprintf(format, args...)}
+	return &userError{Field: field, Code: apierror.BadUserInput, Message: fmt.Sprintf(format, args...)}
 }
 
 func notFound(field, what string, id int) error {
-	return &userError{Field: field, Code: CodeNotFound, Message: fmt.Sprintf("%s %d not found", what, id)}
+	return &userError{Field: field, Code: apierror.NotFound, Message: fmt.Sprintf("%s %d not found", what, id)}
 }
 
 // ErrorPresenter returns the gqlgen error presenter: it gives every known
@@ -59,51 +50,28 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		)
 		switch {
 		case errors.As(err, &uerr):
-			setCode(gqlErr, uerr.Message, uerr.Code, uerr.Field)
+			apierror.Set(gqlErr, uerr.Code, uerr.Message, uerr.Field)
 		case errors.As(err, &verr):
-			setCode(gqlErr, verr.Message, string(verr.Code), verr.Field)
+			apierror.Set(gqlErr, string(verr.Code), verr.Message, verr.Field)
 		case errors.As(err, &derr):
-			setCode(gqlErr, derr.Message, CodeBadUserInput, argumentPath(gqlErr.Path))
+			apierror.Set(gqlErr, apierror.BadUserInput, derr.Message, argumentPath(gqlErr.Path))
 		case errors.As(err, &nerr):
-			setCode(gqlErr, "not found", CodeNotFound, "")
+			apierror.Set(gqlErr, apierror.NotFound, "not found", "")
 		case errors.As(err, &eerr):
-			setCode(gqlErr, "invalid value for "+eerr.Name, CodeBadUserInput, "")
+			apierror.Set(gqlErr, apierror.BadUserInput, "invalid value for "+eerr.Name, "")
 		case errors.Is(err, media.ErrStorage):
 			log.ErrorContext(ctx, "graphql: storage failure", "err", err, "path", gqlErr.Path.String())
-			if media.IsFull(err) {
-				setCode(gqlErr, "the file could not be stored: the storage is full", CodeStorageFull, "")
-			} else {
-				setCode(gqlErr, "the file could not be stored: the storage is unavailable", CodeStorageUnavailable, "")
-			}
-		case hasCode(gqlErr):
+			code, message := apierror.Storage(err)
+			apierror.Set(gqlErr, code, message, "")
+		case apierror.Code(gqlErr) != "":
 			// gqlgen's own parse and validation errors, and coded errors
 			// from extensions, are already client-safe.
 		default:
 			log.ErrorContext(ctx, "graphql: unexpected error", "err", err, "path", gqlErr.Path.String())
-			gqlErr.Message = "internal error"
-			if gqlErr.Extensions == nil {
-				gqlErr.Extensions = map[string]any{}
-			}
-			gqlErr.Extensions["code"] = CodeInternal
+			apierror.Set(gqlErr, apierror.Internal, "internal error", "")
 		}
 		return gqlErr
 	}
-}
-
-func setCode(gqlErr *gqlerror.Error, message, code, field string) {
-	gqlErr.Message = message
-	if gqlErr.Extensions == nil {
-		gqlErr.Extensions = map[string]any{}
-	}
-	gqlErr.Extensions["code"] = code
-	if field != "" {
-		gqlErr.Extensions["field"] = field
-	}
-}
-
-func hasCode(gqlErr *gqlerror.Error) bool {
-	_, ok := gqlErr.Extensions["code"]
-	return ok
 }
 
 // argumentPath turns the path gqlgen gives an argument-coercion error
@@ -128,6 +96,6 @@ func argumentPath(p ast.Path) string {
 func RecoverFunc(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "graphql: panic in resolver", "panic", v)
-		return gqlerror.Errorf("internal error")
+		return apierror.New(apierror.Internal, "internal error", "")
 	}
 }

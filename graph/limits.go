@@ -11,12 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"mediagraph/ent"
-)
-
-// Codes of operations refused for their cost.
-const (
-	CodeQueryTooComplex = "QUERY_TOO_COMPLEX"
-	CodeQueryTooDeep    = "QUERY_TOO_DEEP"
+	"mediagraph/graph/apierror"
 )
 
 // Limits bound the cost of one operation. A zero field is no limit.
@@ -80,24 +75,20 @@ func (e *limitsExtension) MutateOperationContext(ctx context.Context, rc *graphq
 	}
 	if e.l.MaxDepth > 0 {
 		if d := depth(op.SelectionSet, rc.Doc.Fragments, 0); d > e.l.MaxDepth {
-			return limitError(CodeQueryTooDeep, fmt.Sprintf("operation is %d levels deep; at most %d allowed", d, e.l.MaxDepth))
+			return apierror.New(apierror.QueryTooDeep, fmt.Sprintf("operation is %d levels deep; at most %d allowed", d, e.l.MaxDepth), "")
 		}
 	}
 	if e.l.MaxAliases > 0 {
 		if n := aliases(op.SelectionSet, rc.Doc.Fragments, map[string]bool{}); n > e.l.MaxAliases {
-			return limitError(CodeQueryTooComplex, fmt.Sprintf("operation has %d aliased fields; at most %d allowed", n, e.l.MaxAliases))
+			return apierror.New(apierror.QueryTooComplex, fmt.Sprintf("operation has %d aliased fields; at most %d allowed", n, e.l.MaxAliases), "")
 		}
 	}
 	if e.l.MaxComplexity > 0 {
 		if c := complexity.Calculate(ctx, e.schema, op, rc.Variables); c > e.l.MaxComplexity {
-			return limitError(CodeQueryTooComplex, fmt.Sprintf("operation has complexity %d; at most %d allowed", c, e.l.MaxComplexity))
+			return apierror.New(apierror.QueryTooComplex, fmt.Sprintf("operation has complexity %d; at most %d allowed", c, e.l.MaxComplexity), "")
 		}
 	}
 	return nil
-}
-
-func limitError(code, message string) *gqlerror.Error {
-	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
 }
 
 // depth is the deepest nesting of fields below set (a fragment cycle is

@@ -33,20 +33,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"mediagraph/graph/apierror"
 	"mediagraph/media"
-)
-
-// HTTP-level error codes.
-const (
-	CodeBadRequest       = "BAD_REQUEST"
-	CodeCSRFBlocked      = "CSRF_BLOCKED"
-	CodeUnauthenticated  = "UNAUTHENTICATED"
-	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
-	CodeRequestTooLarge  = "REQUEST_TOO_LARGE"
-	CodeTooManyOps       = "TOO_MANY_OPERATIONS"
-	CodeRequestTimeout   = "REQUEST_TIMEOUT"
-	CodeStorageFull      = "STORAGE_FULL"
-	CodeStorageDown      = "STORAGE_UNAVAILABLE"
 )
 
 // Stager streams an upload into temporary storage (media.Store does).
@@ -148,12 +136,12 @@ func refuse(w http.ResponseWriter, status int, code, message string) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(struct {
 		Errors gqlerror.List `json:"errors"`
-	}{gqlerror.List{codedError(code, message)}})
+	}{gqlerror.List{apierror.New(code, message, "")}})
 }
 
 // tooLarge is the refusal of a body over limit bytes.
 func tooLarge(limit int64) *httpError {
-	return &httpError{http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+	return &httpError{http.StatusRequestEntityTooLarge, apierror.RequestTooLarge,
 		fmt.Sprintf("request body is larger than %d bytes", limit)}
 }
 
@@ -166,13 +154,9 @@ func readRefusal(err error, limit int64) *httpError {
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) && netErr.Timeout() {
-		return &httpError{http.StatusRequestTimeout, CodeRequestTimeout, "the request body stalled"}
+		return &httpError{http.StatusRequestTimeout, apierror.RequestTimeout, "the request body stalled"}
 	}
 	return nil
-}
-
-func codedError(code, message string) *gqlerror.Error {
-	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
 }
 
 // getTransport is gqlgen's GET transport with mutations refused by 405.
@@ -218,7 +202,7 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	params := &graphql.RawParams{Headers: r.Header}
 	if err := decodeJSON(body, params); err != nil {
-		refuse(sw, http.StatusBadRequest, CodeBadRequest, "request body is not a JSON GraphQL request: "+err.Error())
+		refuse(sw, http.StatusBadRequest, apierror.BadRequest, "request body is not a JSON GraphQL request: "+err.Error())
 		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
@@ -295,7 +279,7 @@ func writeResponse(w http.ResponseWriter, resp *graphql.Response) error {
 	}
 	out, err := json.Marshal(resp)
 	if err != nil {
-		refuse(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal error")
+		refuse(w, http.StatusInternalServerError, apierror.Internal, "internal error")
 		return err
 	}
 	_, err = w.Write(out)
@@ -381,12 +365,12 @@ func (g guardedExecutor) CreateOperationContext(ctx context.Context, params *gra
 		g.w.Header().Set("Allow", "POST")
 		g.w.force(http.StatusMethodNotAllowed)
 		g.w.requestError = true
-		return rc, gqlerror.List{codedError(CodeMethodNotAllowed, fmt.Sprintf("a %s is not allowed over GET; use POST", op))}
+		return rc, gqlerror.List{apierror.New(apierror.MethodNotAllowed, fmt.Sprintf("a %s is not allowed over GET; use POST", op), "")}
 	case op == ast.Mutation && !g.c.authorized(g.r):
 		g.w.Header().Set("WWW-Authenticate", `Bearer realm="mediagraph"`)
 		g.w.force(http.StatusUnauthorized)
 		g.w.requestError = true
-		return rc, gqlerror.List{codedError(CodeUnauthenticated, "a mutation needs Authorization: Bearer <token>")}
+		return rc, gqlerror.List{apierror.New(apierror.Unauthenticated, "a mutation needs Authorization: Bearer <token>", "")}
 	}
 	return rc, nil
 }

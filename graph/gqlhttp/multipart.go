@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"mediagraph/graph/apierror"
 	"mediagraph/media"
 )
 
@@ -41,7 +42,7 @@ type httpError struct {
 func (e *httpError) Error() string { return e.message }
 
 func badRequest(format string, args ...any) *httpError {
-	return &httpError{http.StatusBadRequest, CodeBadRequest, fmt.Sprintf(format, args...)}
+	return &httpError{http.StatusBadRequest, apierror.BadRequest, fmt.Sprintf(format, args...)}
 }
 
 func (t *multipartTransport) tooLarge() *httpError { return tooLarge(t.c.MaxRequestBytes) }
@@ -49,11 +50,11 @@ func (t *multipartTransport) tooLarge() *httpError { return tooLarge(t.c.MaxRequ
 func (t *multipartTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	// Decided before a byte of the body is read.
 	if !t.c.authorized(r) {
-		refuse(w, http.StatusUnauthorized, CodeUnauthenticated, "a multipart request needs Authorization: Bearer <token>")
+		refuse(w, http.StatusUnauthorized, apierror.Unauthenticated, "a multipart request needs Authorization: Bearer <token>")
 		return
 	}
 	if t.c.CSRFPrevention && !hasPreflightHeader(r) {
-		refuse(w, http.StatusBadRequest, CodeCSRFBlocked,
+		refuse(w, http.StatusBadRequest, apierror.CSRFBlocked,
 			"this multipart request was blocked as a possible CSRF: send a non-empty Apollo-Require-Preflight (or X-Apollo-Operation-Name, or GraphQL-Require-Preflight) header")
 		return
 	}
@@ -194,10 +195,11 @@ func (m *multipartRequest) nextPart(mr *multipart.Reader, name string) (*multipa
 func (m *multipartRequest) bodyError(err error) error {
 	if errors.Is(err, media.ErrStorage) {
 		m.t.c.Log.ErrorContext(m.r.Context(), "gqlhttp: staging an upload failed", "err", err)
-		if media.IsFull(err) {
-			return &httpError{http.StatusInsufficientStorage, CodeStorageFull, "the upload could not be stored: the storage is full"}
+		code, message := apierror.Storage(err)
+		if code == apierror.StorageFull {
+			return &httpError{http.StatusInsufficientStorage, code, message}
 		}
-		return &httpError{http.StatusServiceUnavailable, CodeStorageDown, "the upload could not be stored: the storage is unavailable"}
+		return &httpError{http.StatusServiceUnavailable, code, message}
 	}
 	if herr := readRefusal(err, m.t.c.MaxRequestBytes); herr != nil {
 		return herr
@@ -214,7 +216,7 @@ func (m *multipartRequest) readJSONPart(part io.Reader, name string) ([]byte, er
 		return nil, m.bodyError(err)
 	}
 	if int64(len(data)) > m.t.c.MaxJSONBytes {
-		return nil, &httpError{http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+		return nil, &httpError{http.StatusRequestEntityTooLarge, apierror.RequestTooLarge,
 			fmt.Sprintf("the %q field is larger than %d bytes", name, m.t.c.MaxJSONBytes)}
 	}
 	return data, nil
@@ -237,7 +239,7 @@ func (m *multipartRequest) readOperations(part io.Reader) error {
 			return badRequest("operations is an empty batch")
 		}
 		if len(v) > m.t.c.MaxOperations {
-			return &httpError{http.StatusBadRequest, CodeTooManyOps,
+			return &httpError{http.StatusBadRequest, apierror.TooManyOperations,
 				fmt.Sprintf("the batch has %d operations; at most %d are allowed", len(v), m.t.c.MaxOperations)}
 		}
 		m.batch = true
@@ -266,7 +268,7 @@ func (m *multipartRequest) readMap(part io.Reader) (map[string][]string, []strin
 		return nil, nil, badRequest("map is not a JSON object of arrays of paths: %v", err)
 	}
 	if len(fileMap) > m.t.c.MaxFiles {
-		return nil, nil, &httpError{http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+		return nil, nil, &httpError{http.StatusRequestEntityTooLarge, apierror.RequestTooLarge,
 			fmt.Sprintf("the request has %d files; at most %d are allowed", len(fileMap), m.t.c.MaxFiles)}
 	}
 	order := make([]string, 0, len(fileMap))
@@ -404,7 +406,7 @@ func (m *multipartRequest) execute(w http.ResponseWriter, exec graphql.GraphExec
 		params.ReadTime.Start = graphql.Now()
 		var ok bool
 		if params.Query, ok = op["query"].(string); !ok {
-			responses[i] = exec.DispatchError(ctx, gqlerror.List{codedError(CodeBadRequest, "operation has no query string")})
+			responses[i] = exec.DispatchError(ctx, gqlerror.List{apierror.New(apierror.BadRequest, "operation has no query string", "")})
 			continue
 		}
 		params.OperationName, _ = op["operationName"].(string)
@@ -427,7 +429,7 @@ func (m *multipartRequest) execute(w http.ResponseWriter, exec graphql.GraphExec
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(body); err != nil {
 		m.t.c.Log.ErrorContext(ctx, "gqlhttp: encoding response", "err", err)
-		refuse(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal error")
+		refuse(w, http.StatusInternalServerError, apierror.Internal, "internal error")
 		return
 	}
 	w.Write(buf.Bytes())
