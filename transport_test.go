@@ -3,14 +3,19 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"mediagraph/graph"
+	"mediagraph/media"
 )
 
 const addImage = `mutation($id: ID!, $image: Upload!) { addProductImage(productID: $id, image: $image) { id } }`
@@ -309,5 +314,43 @@ func TestJSONPost(t *testing.T) {
 	})
 	if c := s.counts(t); c.products != 1 {
 		t.Errorf("products = %d, want 1 (no refused request may add one)", c.products)
+	}
+}
+
+// countingStager counts the files staged through the store.
+type countingStager struct {
+	graph.Storage
+	staged atomic.Int64
+}
+
+func (c *countingStager) Stage(ctx context.Context, r io.Reader, name string, limit int64) (*media.Staged, error) {
+	c.staged.Add(1)
+	return c.Storage.Stage(ctx, r, name, limit)
+}
+
+// TestMultipartUploadIsStagedOnce: the multipart transport stages each
+// file part as it streams, and the resolver stores that staged file (the
+// media.StagedFile hand-off) rather than staging the bytes again.
+func TestMultipartUploadIsStagedOnce(t *testing.T) {
+	counter := &countingStager{}
+	s := newTestServer(t, nil, WithStorageWrapper(func(inner graph.Storage) graph.Storage {
+		counter.Storage = inner
+		return counter
+	}))
+	id := createProduct(t, s, "P", "1")
+	r := s.mutate(t, `mutation($id: ID!, $images: [Upload!]!) { addProductImages(productID: $id, images: $images) { id } }`,
+		map[string]any{"id": id, "images": []any{nil, nil}},
+		map[string]upload{
+			"variables.images.0": {name: "a.png", body: pngBytes(t, 300, 300, 1)},
+			"variables.images.1": {name: "b.png", body: pngBytes(t, 300, 300, 2)},
+		})
+	if len(r.Errors) > 0 {
+		t.Fatalf("upload: %s", r.Raw)
+	}
+	if n := counter.staged.Load(); n != 2 {
+		t.Errorf("two file parts were staged %d times, want 2 (once each)", n)
+	}
+	if c := s.counts(t); c.images != 2 || c.files != 2 {
+		t.Errorf("counts %+v", c)
 	}
 }

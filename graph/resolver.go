@@ -6,7 +6,6 @@ package graph
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"time"
 
@@ -25,7 +24,7 @@ type Rules struct {
 // Storage is what the resolvers need of media.Store (an interface so that
 // tests can inject faults around the real store).
 type Storage interface {
-	Stage(ctx context.Context, r io.Reader, name string, limit int64) (*media.Staged, error)
+	media.Stager
 	Check(ctx context.Context, rule media.Rule, st *media.Staged) error
 	Put(ctx context.Context, prefix string, st *media.Staged) (media.File, error)
 	Delete(ctx context.Context, keys ...string) error

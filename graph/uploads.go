@@ -12,12 +12,6 @@ import (
 	"mediagraph/media"
 )
 
-// StagedUpload is implemented by the File of a graphql.Upload that the
-// multipart transport has already streamed, checked and staged.
-type StagedUpload interface {
-	Staged() *media.Staged
-}
-
 // fileArg is one Upload argument of a mutation: where it sits in the
 // arguments (for extensions.field), the rule it must pass and where it goes.
 type fileArg struct {
@@ -81,8 +75,8 @@ func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File
 // stage returns the staged file behind an upload, staging it now when it
 // did not come through mediagraph's multipart transport.
 func (r *Resolver) stage(ctx context.Context, a fileArg) (*media.Staged, error) {
-	if su, ok := a.upload.File.(StagedUpload); ok {
-		return su.Staged(), nil
+	if f, ok := a.upload.File.(*media.StagedFile); ok {
+		return f.Staged(), nil // the multipart transport staged it as it streamed
 	}
 	s, err := r.Media.Stage(ctx, a.upload.File, a.upload.Filename, a.rule.MaxBytes)
 	if err != nil {

@@ -37,11 +37,6 @@ import (
 	"mediagraph/media"
 )
 
-// Stager streams an upload into temporary storage (media.Store does).
-type Stager interface {
-	Stage(ctx context.Context, r io.Reader, name string, limit int64) (*media.Staged, error)
-}
-
 // Config is what the transports enforce. Zero limits are refused by
 // validate (Transports fills in nothing but a default Log).
 type Config struct {
@@ -62,7 +57,7 @@ type Config struct {
 	// part is staged as Exceeded and refused by its rule.
 	MaxFileBytes int64
 	// Stager stages file parts.
-	Stager Stager
+	Stager media.Stager
 	// Log receives transport failures that the client does not see.
 	Log *slog.Logger
 }

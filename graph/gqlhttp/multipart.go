@@ -373,7 +373,7 @@ func (m *multipartRequest) stagePart(part *multipart.Part, paths []string) error
 			return err
 		}
 		set(container, key, graphql.Upload{
-			File:        &stagedFile{staged: file},
+			File:        file.File(), // the resolvers store it as staged
 			Filename:    file.Name,
 			Size:        file.Size,
 			ContentType: part.Header.Get("Content-Type"),
@@ -445,49 +445,4 @@ func decodeJSON(data []byte, v any) error {
 		return errors.New("trailing data after the JSON value")
 	}
 	return nil
-}
-
-// stagedFile is the File of an Upload: a reader over the staged bytes that
-// also hands the resolver the staged file itself (graph.StagedUpload).
-type stagedFile struct {
-	staged *media.Staged
-	rs     io.ReadSeekCloser
-}
-
-// Staged returns the staged file, with what streaming learned of it.
-func (f *stagedFile) Staged() *media.Staged { return f.staged }
-
-func (f *stagedFile) open() error {
-	if f.rs != nil {
-		return nil
-	}
-	rs, err := f.staged.Open()
-	if err != nil {
-		return err
-	}
-	f.rs = rs
-	return nil
-}
-
-func (f *stagedFile) Read(p []byte) (int, error) {
-	if err := f.open(); err != nil {
-		return 0, err
-	}
-	return f.rs.Read(p)
-}
-
-func (f *stagedFile) Seek(offset int64, whence int) (int64, error) {
-	if err := f.open(); err != nil {
-		return 0, err
-	}
-	return f.rs.Seek(offset, whence)
-}
-
-// Close closes the reader; the staged file itself is removed by the
-// transport when the request ends.
-func (f *stagedFile) Close() error {
-	if f.rs == nil {
-		return nil
-	}
-	return f.rs.Close()
 }
