@@ -38,8 +38,6 @@ import (
 	_ "gocloud.dev/blob/s3blob"
 
 	"mediagraph/ent"
-	"mediagraph/ent/document"
-	"mediagraph/ent/productimage"
 	"mediagraph/graph"
 	"mediagraph/graph/gqlhttp"
 	"mediagraph/media"
@@ -389,31 +387,7 @@ func (s *Server) sweepEvery(ctx context.Context, interval time.Duration) {
 
 // referenced reports which of the keys a row still names.
 func (s *Server) referenced(ctx context.Context, keys []string) (map[string]bool, error) {
-	found := make(map[string]bool)
-	images, err := s.Client.ProductImage.Query().Where(productimage.ImagePathIn(keys...)).Select(productimage.FieldImagePath).Strings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	files, err := s.Client.Document.Query().Where(document.FilePathIn(keys...)).Select(document.FieldFilePath).Strings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var docImages []struct {
-		ImagePath *string `json:"image_path"`
-	}
-	err = s.Client.Document.Query().Where(document.ImagePathIn(keys...)).Select(document.FieldImagePath).Scan(ctx, &docImages)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range append(images, files...) {
-		found[k] = true
-	}
-	for _, d := range docImages {
-		if d.ImagePath != nil {
-			found[*d.ImagePath] = true
-		}
-	}
-	return found, nil
+	return graph.Referenced(ctx, s.Client, keys)
 }
 
 // redactURL hides a password in a URL for logs and errors.

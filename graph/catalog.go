@@ -31,7 +31,7 @@ func (r *Resolver) createProduct(ctx context.Context, input CreateProductInput, 
 	}
 	args := make([]fileArg, len(images))
 	for i, up := range images {
-		args[i] = r.productImageArg(fmt.Sprintf("images.%d", i), up)
+		args[i] = r.arg(productImageImage, fmt.Sprintf("images.%d", i), up)
 	}
 	var created *ent.Product
 	err := r.withFilesTx(ctx, args, func(tx *ent.Tx, files []media.File) error {
@@ -98,10 +98,6 @@ func (r *Resolver) deleteProduct(ctx context.Context, id int) (int, error) {
 	return id, nil
 }
 
-func (r *Resolver) productImageArg(field string, up *graphql.Upload) fileArg {
-	return fileArg{field: field, upload: up, rule: r.Rules.ProductImage, prefix: productImagePrefix}
-}
-
 // addProductImages stores the images and appends them after the product's
 // last image.
 func (r *Resolver) addProductImages(ctx context.Context, productID int, args []fileArg, alt string) ([]*ent.ProductImage, error) {
@@ -154,14 +150,10 @@ func createImages(ctx context.Context, tx *ent.Tx, productID, firstPosition int,
 		builders[i] = tx.ProductImage.Create().
 			SetProductID(productID).
 			SetPosition(firstPosition + i).
-			SetAlt(alt).
-			SetImagePath(f.Key).
-			SetImageName(f.Name).
-			SetImageSize(f.Size).
-			SetImageContentType(f.ContentType).
-			SetImageSha256(f.SHA256).
-			SetNillableImageWidth(intPtr(f.Width)).
-			SetNillableImageHeight(intPtr(f.Height))
+			SetAlt(alt)
+		if err := productImageImage.setFile(builders[i].Mutation(), f); err != nil {
+			return nil, err
+		}
 	}
 	return tx.ProductImage.CreateBulk(builders...).Save(ctx)
 }
@@ -209,31 +201,17 @@ func (r *Resolver) createDocument(ctx context.Context, input CreateDocumentInput
 	if err := checkText("input.title", input.Title, maxDocumentTitle, true); err != nil {
 		return nil, err
 	}
-	args := []fileArg{{field: "input.file", upload: &input.File, rule: r.Rules.DocumentFile, prefix: documentFilePrefix}}
+	args := []fileArg{r.arg(documentFile, "input.file", &input.File)}
 	if input.Image != nil {
-		args = append(args, fileArg{field: "input.image", upload: input.Image, rule: r.Rules.DocumentImage, prefix: documentImagePrefix})
+		args = append(args, r.arg(documentImage, "input.image", input.Image))
 	}
 	var created *ent.Document
 	err := r.withFilesTx(ctx, args, func(tx *ent.Tx, files []media.File) error {
-		f := files[0]
-		c := tx.Document.Create().
-			SetTitle(input.Title).
-			SetFilePath(f.Key).
-			SetFileName(f.Name).
-			SetFileSize(f.Size).
-			SetFileContentType(f.ContentType).
-			SetFileSha256(f.SHA256).
-			SetNillableFileWidth(intPtr(f.Width)).
-			SetNillableFileHeight(intPtr(f.Height))
-		if len(files) > 1 {
-			im := files[1]
-			c.SetImagePath(im.Key).
-				SetImageName(im.Name).
-				SetImageSize(im.Size).
-				SetImageContentType(im.ContentType).
-				SetImageSha256(im.SHA256).
-				SetNillableImageWidth(intPtr(im.Width)).
-				SetNillableImageHeight(intPtr(im.Height))
+		c := tx.Document.Create().SetTitle(input.Title)
+		for i, f := range files {
+			if err := args[i].target.setFile(c.Mutation(), f); err != nil {
+				return err
+			}
 		}
 		d, err := c.Save(ctx)
 		created = d
@@ -292,9 +270,9 @@ func (r *Resolver) nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
 }
 
 func (r *Resolver) uploadRules() []*UploadRule {
-	rules := []media.Rule{r.Rules.ProductImage, r.Rules.DocumentFile, r.Rules.DocumentImage}
-	out := make([]*UploadRule, len(rules))
-	for i, rule := range rules {
+	out := make([]*UploadRule, len(uploadTargets))
+	for i, t := range uploadTargets {
+		rule := t.rule(r.Rules)
 		out[i] = &UploadRule{
 			Target:       rule.Target,
 			ContentTypes: rule.ContentTypes,

@@ -73,14 +73,19 @@ var (
 		"id": "", "__typename": "",
 		"alt": productimage.FieldAlt, "position": productimage.FieldPosition, "createdAt": productimage.FieldCreatedAt,
 	}
-	mediaFileColumns = map[string]string{
-		"__typename": "",
-		"path":       productimage.FieldImagePath, "url": productimage.FieldImagePath,
-		"name": productimage.FieldImageName, "size": productimage.FieldImageSize,
-		"contentType": productimage.FieldImageContentType, "sha256": productimage.FieldImageSha256,
-		"width": productimage.FieldImageWidth, "height": productimage.FieldImageHeight,
-	}
+	mediaFileColumns = mediaFileColumnsOf(productImageImage)
 )
+
+// mediaFileColumnsOf maps each MediaFile field to the target's column.
+func mediaFileColumnsOf(t *uploadTarget) map[string]string {
+	return map[string]string{
+		"__typename": "",
+		"path":       t.column + columnPath, "url": t.column + columnPath,
+		"name": t.column + columnName, "size": t.column + columnSize,
+		"contentType": t.column + columnContentType, "sha256": t.column + columnSHA256,
+		"width": t.column + columnWidth, "height": t.column + columnHeight,
+	}
+}
 
 // imageFieldColumns adds to cols the columns a selection on ProductImage
 // needs, and tells whether it holds `image`; ok is false if it holds a

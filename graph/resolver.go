@@ -49,13 +49,6 @@ type Resolver struct {
 	Metrics        *metrics.Metrics // nil: not recorded
 }
 
-// Upload prefixes (Django's upload_to).
-const (
-	productImagePrefix  = "products/images/"
-	documentFilePrefix  = "documents/"
-	documentImagePrefix = "images/"
-)
-
 // Connection page sizes.
 const (
 	defaultPageSize = 20

@@ -15,15 +15,12 @@ import (
 
 // File is the resolver for the file field.
 func (r *documentResolver) File(ctx context.Context, obj *ent.Document) (*MediaFile, error) {
-	return r.mediaFile(ctx, obj.FilePath, obj.FileName, obj.FileSize, obj.FileContentType, obj.FileSha256, obj.FileWidth, obj.FileHeight)
+	return r.mediaFile(ctx, documentFile, obj)
 }
 
 // Image is the resolver for the image field.
 func (r *documentResolver) Image(ctx context.Context, obj *ent.Document) (*MediaFile, error) {
-	if obj.ImagePath == nil {
-		return nil, nil
-	}
-	return r.mediaFile(ctx, *obj.ImagePath, deref(obj.ImageName), deref(obj.ImageSize), deref(obj.ImageContentType), deref(obj.ImageSha256), obj.ImageWidth, obj.ImageHeight)
+	return r.mediaFile(ctx, documentImage, obj)
 }
 
 // CreateProduct is the resolver for the createProduct field.
@@ -43,7 +40,7 @@ func (r *mutationResolver) DeleteProduct(ctx context.Context, id int) (int, erro
 
 // AddProductImage is the resolver for the addProductImage field.
 func (r *mutationResolver) AddProductImage(ctx context.Context, productID int, image graphql.Upload, alt *string) (*ent.ProductImage, error) {
-	added, err := r.addProductImages(ctx, productID, []fileArg{r.productImageArg("image", &image)}, deref(alt))
+	added, err := r.addProductImages(ctx, productID, []fileArg{r.arg(productImageImage, "image", &image)}, deref(alt))
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +54,7 @@ func (r *mutationResolver) AddProductImages(ctx context.Context, productID int, 
 	}
 	args := make([]fileArg, len(images))
 	for i, up := range images {
-		args[i] = r.productImageArg(fmt.Sprintf("images.%d", i), up)
+		args[i] = r.arg(productImageImage, fmt.Sprintf("images.%d", i), up)
 	}
 	return r.addProductImages(ctx, productID, args, "")
 }
@@ -84,7 +81,7 @@ func (r *mutationResolver) DeleteDocument(ctx context.Context, id int) (int, err
 
 // Image is the resolver for the image field.
 func (r *productImageResolver) Image(ctx context.Context, obj *ent.ProductImage) (*MediaFile, error) {
-	return r.mediaFile(ctx, obj.ImagePath, obj.ImageName, obj.ImageSize, obj.ImageContentType, obj.ImageSha256, obj.ImageWidth, obj.ImageHeight)
+	return r.mediaFile(ctx, productImageImage, obj)
 }
 
 // Product is the resolver for the product field.

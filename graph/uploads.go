@@ -13,12 +13,12 @@ import (
 )
 
 // fileArg is one Upload argument of a mutation: where it sits in the
-// arguments (for extensions.field), the rule it must pass and where it goes.
+// arguments (for extensions.field), its target and the rule in force.
 type fileArg struct {
 	field  string
 	upload *graphql.Upload
+	target *uploadTarget
 	rule   media.Rule
-	prefix string
 }
 
 // storeFiles checks every file against its rule and, only if all pass,
@@ -60,7 +60,7 @@ func (r *Resolver) storeFiles(ctx context.Context, args []fileArg) ([]media.File
 	}
 	files := make([]media.File, 0, len(args))
 	for i, a := range args {
-		f, err := r.Media.Put(ctx, a.prefix, staged[i])
+		f, err := r.Media.Put(ctx, a.target.prefix, staged[i])
 		if err != nil {
 			r.Metrics.StorageError("put")
 			r.removeFiles(ctx, files)
@@ -167,27 +167,6 @@ func (r *Resolver) observeUploads(args []fileArg, staged []*media.Staged, outcom
 	for i, s := range staged {
 		r.Metrics.ObserveUpload(args[i].rule.Target, outcome, s.Size)
 	}
-}
-
-// mediaFile is the GraphQL view of a stored file's columns.
-func (r *Resolver) mediaFile(ctx context.Context, path, name string, size int64, contentType, sha256 string, width, height *int) (*MediaFile, error) {
-	url := r.MediaURL + path
-	if r.SignedURLTTL > 0 {
-		var err error
-		if url, err = r.Media.SignedURL(ctx, path, r.SignedURLTTL); err != nil {
-			return nil, err
-		}
-	}
-	return &MediaFile{
-		Path:        path,
-		URL:         url,
-		Name:        name,
-		Size:        int(size),
-		ContentType: contentType,
-		Sha256:      sha256,
-		Width:       width,
-		Height:      height,
-	}, nil
 }
 
 func intPtr(v int) *int {
