@@ -129,9 +129,12 @@ func TestReplicas(t *testing.T) {
 
 	// An orphan object (as if a replica crashed between storing and
 	// committing) for the sweeps to find.
-	orphan := "products/images/orphan-from-a-crash.png"
+	// A generated name and the type Put stores: the sweeps take it for
+	// one of theirs.
+	orphan := orphanKey("products/images/", "png")
 	_, err = mediatest.Start(t).Client().PutObject(context.Background(), &s3.PutObjectInput{
 		Bucket: aws.String(filepath.Base(bucketDir)), Key: aws.String(orphan), Body: bytes.NewReader(img),
+		ContentType: aws.String("image/png"),
 	})
 	if err != nil {
 		t.Fatal(err)

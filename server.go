@@ -243,6 +243,7 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 	})
 	mediaOpts := o.media
 	mediaOpts.DecodeBudget = cfg.DecodeBudgetPixels
+	mediaOpts.Prefixes = graph.UploadPrefixes()
 	store, err := media.OpenWith(ctx, cfg.StorageURL, mediaOpts)
 	if err != nil {
 		client.Close()

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,6 +69,10 @@ func TestMediaServing(t *testing.T) {
 		{"temporaries", "GET", "/media/.tmp/", nil, 404, ""},
 		{"sidecar", "GET", "/media/" + digString(f, "path") + ".attrs", nil, 404, ""},
 		{"dotfile", "GET", "/media/products/.attrs", nil, 404, ""},
+		{"a name the server never makes", "GET", "/media/products/images/passwd.png", nil, 404, ""},
+		{"a generated name without a prefix", "GET", "/media/" + path.Base(digString(f, "path")), nil, 404, ""},
+		{"a generated name under another prefix", "GET", "/media/other-app/" + path.Base(digString(f, "path")), nil, 404, ""},
+		{"a generated name with another extension", "GET", "/media/" + strings.TrimSuffix(digString(f, "path"), ".png") + ".html", nil, 404, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,8 +101,14 @@ func TestMediaServing(t *testing.T) {
 			if tc.status >= 400 && strings.Contains(string(b), "/") && strings.Contains(string(b), "open") {
 				t.Errorf("error leaks detail: %s", b)
 			}
+			if strings.HasPrefix(resp.Request.URL.Path, "/media/") {
+				// Not when the mux cleaned the path and redirected out of
+				// /media/ (dot-dot): that answer is not the media handler's.
+				checkMediaPageHeaders(t, resp.Header)
+			}
 		})
 	}
+	checkMediaPageHeaders(t, resp.Header) // the 200 above
 	resp, body = s.get(t, pdfURL)
 	if resp.StatusCode != 200 || string(body) != string(pdf) || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") ||
 		resp.Header.Get("Content-Type") != "application/pdf" {
@@ -105,23 +116,66 @@ func TestMediaServing(t *testing.T) {
 	}
 }
 
+// checkMediaPageHeaders: every answer under /media/ keeps its body from
+// running as a page and may be embedded by other origins.
+func checkMediaPageHeaders(t *testing.T, h http.Header) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"Content-Security-Policy":      "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox",
+		"Cross-Origin-Resource-Policy": "cross-origin",
+		"X-Content-Type-Options":       "nosniff",
+	} {
+		if got := h.Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
+}
+
+// TestMediaForeignFiles: files in the media directory that the server did
+// not make are not served, though they are there (local disk).
+func TestMediaForeignFiles(t *testing.T) {
+	if os.Getenv("MEDIAGRAPH_TEST_STORAGE") == "s3" {
+		t.Skip("writes files into a local media directory; S3 is in the media conformance suite")
+	}
+	s := newTestServer(t, nil)
+	for _, rel := range []string{"products/images/passwd.png", orphanKey("", "png"), orphanKey("other-app/", "png"), orphanKey("products/images/", "html")} {
+		p := filepath.Join(s.mediaDir, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("FOREIGN"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		resp, body := s.get(t, "/media/"+rel)
+		if resp.StatusCode != 404 || strings.Contains(string(body), "FOREIGN") {
+			t.Errorf("GET /media/%s: %d %q", rel, resp.StatusCode, body)
+		}
+		checkMediaPageHeaders(t, resp.Header)
+	}
+}
+
 // TestMediaSymlinkOutOfRoot: a symlink inside the media root that points
-// outside it is not followed (local disk).
+// outside it is not followed (local disk), under a generated name too
+// (which the key's shape alone would let through).
 func TestMediaSymlinkOutOfRoot(t *testing.T) {
 	if os.Getenv("MEDIAGRAPH_TEST_STORAGE") == "s3" {
 		t.Skip("local disk only")
 	}
 	s := newTestServer(t, nil)
-	secret := filepath.Join(t.TempDir(), "secret.png")
+	name := path.Base(orphanKey("", "png"))
+	secret := filepath.Join(t.TempDir(), name)
 	os.WriteFile(secret, []byte("secret"), 0o644)
 	os.MkdirAll(filepath.Join(s.mediaDir, "products", "images"), 0o755)
-	if err := os.Symlink(secret, filepath.Join(s.mediaDir, "products", "images", "link.png")); err != nil {
-		t.Fatal(err)
+	generated := orphanKey("products/images/", "png")
+	for link, target := range map[string]string{
+		"products/images/link.png": secret,
+		generated:                  secret,
+		"images":                   filepath.Dir(secret), // a linked prefix directory
+		"outside":                  filepath.Dir(secret),
+	} {
+		if err := os.Symlink(target, filepath.Join(s.mediaDir, filepath.FromSlash(link))); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.Symlink(filepath.Dir(secret), filepath.Join(s.mediaDir, "outside")); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{"/media/products/images/link.png", "/media/outside/secret.png"} {
+	for _, p := range []string{"/media/products/images/link.png", "/media/" + generated, "/media/images/" + name, "/media/outside/" + name} {
 		resp, body := s.get(t, p)
 		if resp.StatusCode != 404 || strings.Contains(string(body), "secret") {
 			t.Errorf("GET %s: %d %s", p, resp.StatusCode, body)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -62,6 +64,14 @@ func writeMediaFile(t *testing.T, mediaDir, rel string) string {
 	return p
 }
 
+// orphanKey is a key of the shape the server makes (prefix, 26 random
+// base32 characters, extension): the sweep considers no other.
+func orphanKey(prefix, ext string) string {
+	var b [16]byte
+	rand.Read(b[:])
+	return prefix + base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding).EncodeToString(b[:]) + "." + ext
+}
+
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
@@ -104,9 +114,9 @@ func TestSweepOrphansGoReferencedStay(t *testing.T) {
 
 	s, _ := sweepServer(t, databaseURL, mediaDir, map[string]string{"SWEEP_GRACE": "1ms"})
 	orphans := []string{
-		writeMediaFile(t, mediaDir, "products/images/orphan.png"),
-		writeMediaFile(t, mediaDir, "documents/orphan.pdf"),
-		writeMediaFile(t, mediaDir, "images/orphan.png"),
+		writeMediaFile(t, mediaDir, orphanKey("products/images/", "png")),
+		writeMediaFile(t, mediaDir, orphanKey("documents/", "pdf")),
+		writeMediaFile(t, mediaDir, orphanKey("images/", "png")),
 	}
 	temp := writeMediaFile(t, mediaDir, ".tmp/inflight-upload")
 	time.Sleep(20 * time.Millisecond)
@@ -147,8 +157,8 @@ func TestSweepKeepsYoungOrphans(t *testing.T) {
 	databaseURL, mediaDir := sweepDirs(t)
 	s, _ := sweepServer(t, databaseURL, mediaDir, map[string]string{"SWEEP_GRACE": "1h"})
 	young := []string{
-		writeMediaFile(t, mediaDir, "products/images/young.png"),
-		writeMediaFile(t, mediaDir, "documents/young.pdf"),
+		writeMediaFile(t, mediaDir, orphanKey("products/images/", "png")),
+		writeMediaFile(t, mediaDir, orphanKey("documents/", "pdf")),
 	}
 	n, err := s.Sweep(context.Background())
 	if err != nil || n != 0 {
@@ -166,6 +176,39 @@ func TestSweepKeepsYoungOrphans(t *testing.T) {
 	}
 	if n, err := s.Sweep(context.Background()); err != nil || n != len(young) {
 		t.Errorf("Sweep of aged orphans removed %d (%v), want %d", n, err, len(young))
+	}
+}
+
+// TestSweepLeavesForeignFiles: files the server did not make (other
+// software sharing the directory, a hand) are never swept, however old;
+// an orphan of its own beside them is.
+func TestSweepLeavesForeignFiles(t *testing.T) {
+	databaseURL, mediaDir := sweepDirs(t)
+	s, _ := sweepServer(t, databaseURL, mediaDir, map[string]string{"SWEEP_GRACE": "1h"})
+	foreign := []string{
+		writeMediaFile(t, mediaDir, "products/images/orphan.png"),       // a name the server never makes
+		writeMediaFile(t, mediaDir, orphanKey("", "png")),               // no prefix
+		writeMediaFile(t, mediaDir, orphanKey("other-app/", "pdf")),     // a prefix the server does not use
+		writeMediaFile(t, mediaDir, orphanKey("products/", "png")),      // the parent of one
+		writeMediaFile(t, mediaDir, orphanKey("documents/", "html")),    // an extension it never gives
+		writeMediaFile(t, mediaDir, orphanKey("documents/old/", "pdf")), // under a prefix, not in it
+	}
+	orphan := writeMediaFile(t, mediaDir, orphanKey("documents/", "pdf"))
+	old := time.Now().Add(-48 * time.Hour)
+	for _, p := range append([]string{orphan}, foreign...) {
+		os.Chtimes(p, old, old)
+	}
+	n, err := s.Sweep(context.Background())
+	if err != nil || n != 1 {
+		t.Errorf("Sweep removed %d (%v), want the 1 orphan of the server's", n, err)
+	}
+	if exists(orphan) {
+		t.Errorf("orphan %s survived the sweep", orphan)
+	}
+	for _, p := range foreign {
+		if !exists(p) {
+			t.Errorf("the sweep removed foreign %s", p)
+		}
 	}
 }
 

@@ -34,8 +34,8 @@ func TestSweep(t *testing.T) {
 	for _, f := range s.storedFiles(t) {
 		os.Chtimes(filepath.Join(s.mediaDir, f), old, old)
 	}
-	orphanImage := write("products/images/orphan.png", old)
-	orphanDoc := write("documents/orphan.pdf", old)
+	orphanImage := write(orphanKey("products/images/", "png"), old)
+	orphanDoc := write(orphanKey("documents/", "pdf"), old)
 	young := write("images/young.png", time.Now())
 	temp := write(".tmp/inflight.part", old)
 	n, err := s.Sweep(context.Background())

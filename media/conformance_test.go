@@ -26,8 +26,13 @@ import (
 // in-memory gocloud bucket, and a real S3-compatible server (versitygw;
 // skipped when it is not installed, unless MEDIAGRAPH_TEST_S3=required).
 func backends(t *testing.T) map[string]func(t *testing.T) *media.Store {
+	return backendsWith(media.Options{})
+}
+
+// backendsWith are backends opened with opts.
+func backendsWith(opts media.Options) map[string]func(t *testing.T) *media.Store {
 	open := func(t *testing.T, url string) *media.Store {
-		s, err := media.Open(context.Background(), url)
+		s, err := media.OpenWith(context.Background(), url, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +178,10 @@ func TestStoreConformance(t *testing.T) {
 			if err := s.Delete(ctx, "../escape"); err == nil {
 				t.Fatal("Delete accepted a key outside the store")
 			}
-			if n, err := s.RemoveTemporaries(); err != nil || n != 0 {
+			// On local disk it counts this store's own temporaries: none may
+			// be left. A bucket store's count is of the staging directories
+			// of dead processes on the machine, which other runs leave.
+			if n, err := s.RemoveTemporaries(); err != nil || (name == "disk" && n != 0) {
 				t.Fatalf("RemoveTemporaries: %d %v", n, err)
 			}
 		})

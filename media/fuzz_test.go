@@ -99,24 +99,33 @@ func FuzzSanitizeName(f *testing.F) {
 }
 
 // FuzzHandlerPath: whatever the path, the handler serves the one stored
-// file or nothing; never a file outside the root, a temporary or a
-// directory listing.
+// file or nothing; never a file outside the root, a temporary, a foreign
+// file or a directory listing.
 func FuzzHandlerPath(f *testing.F) {
-	for _, p := range []string{"/products/images/a.png", "/../secret.txt", "/%2e%2e/secret.txt", "/products/../../secret.txt", "/.tmp/x.part", "/products/images/", "/link/secret.txt", "//products//images/a.png", "/products\\images\\a.png"} {
+	const name = "qzlm3x7k2bwc4ntd5rfhypsvae" // a name randomName could make
+	stored, secret := "/products/images/"+name+".png", name+".txt"
+	for _, p := range []string{stored, "/products/images/a.png", "/" + name + ".png", "/../" + secret, "/%2e%2e/" + secret, "/products/../../" + secret, "/.tmp/" + name + ".part", "/products/images/", "/link/" + secret, "//products//images/" + name + ".png", "/products\\images\\" + name + ".png"} {
 		f.Add(p)
 	}
 	outside := f.TempDir()
-	os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("SECRET"), 0o644)
+	os.WriteFile(filepath.Join(outside, secret), []byte("SECRET"), 0o644)
 	root := filepath.Join(f.TempDir(), "media")
 	store, err := Open(context.Background(), root)
 	if err != nil {
 		f.Fatal(err)
 	}
 	os.MkdirAll(filepath.Join(root, "products", "images"), 0o755)
-	os.WriteFile(filepath.Join(root, "products", "images", "a.png"), []byte("PNGDATA"), 0o644)
-	os.WriteFile(filepath.Join(root, tmpDir, "x.part"), []byte("PARTIAL"), 0o644)
+	os.WriteFile(filepath.Join(root, filepath.FromSlash(stored)), []byte("PNGDATA"), 0o644)
+	os.WriteFile(filepath.Join(root, "products", "images", "a.png"), []byte("FOREIGN"), 0o644)
+	os.WriteFile(filepath.Join(root, name+".png"), []byte("FOREIGN"), 0o644)
+	os.WriteFile(filepath.Join(root, tmpDir, name+".part"), []byte("PARTIAL"), 0o644)
 	os.Symlink(outside, filepath.Join(root, "link"))
 	h := store.Handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, stored, nil))
+	if rec.Code != http.StatusOK {
+		f.Fatalf("the stored file: %d", rec.Code)
+	}
 	f.Fuzz(func(t *testing.T, p string) {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.URL.Path = p
@@ -132,7 +141,7 @@ func FuzzHandlerPath(f *testing.F) {
 		default:
 			t.Fatalf("GET %q: status %d", p, rec.Code)
 		}
-		if bytes.Contains(body, []byte("SECRET")) || bytes.Contains(body, []byte("PARTIAL")) {
+		if bytes.Contains(body, []byte("SECRET")) || bytes.Contains(body, []byte("PARTIAL")) || bytes.Contains(body, []byte("FOREIGN")) {
 			t.Fatalf("GET %q leaked %q", p, body)
 		}
 	})

@@ -17,22 +17,36 @@ import (
 )
 
 // Handler serves stored files at the request path (the caller strips the
-// media URL prefix). GET and HEAD only. Range and conditional requests are
+// media URL prefix). GET and HEAD only. Only keys of the shape Put makes
+// are looked up (see Options.Prefixes): any other path is 404 without a
+// question to the storage. Range and conditional requests are
 // http.ServeContent's; the content type comes from the server-chosen
 // extension, never from sniffing. Temporaries, dotfiles, directories,
-// traversal and symlinks out of the media root are 404.
+// traversal and symlinks out of the media root are 404. Every answer
+// carries a Content-Security-Policy with sandbox, so that no stored file
+// can run as a page of the server's origin.
 func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
 
 func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
+	// On every answer, errors and 304 included (http.ServeContent and
+	// http.Error keep them). Canonical keys set directly, the constant
+	// values shared (net/http never modifies a header value): this runs on
+	// every media GET.
+	h := w.Header()
+	h["Content-Security-Policy"] = mediaCSP
+	h["Cross-Origin-Resource-Policy"] = crossOrigin
+	h["X-Content-Type-Options"] = nosniff
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+		h["Allow"] = allowGetHead
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	key := strings.TrimPrefix(r.URL.Path, "/")
-	if !validKey(key) || path.Clean("/"+key) != "/"+key {
+	// The shape alone decides, before any lookup: it refuses traversal,
+	// dotfiles and temporaries too (generatedKey implies a clean key).
+	if !s.generatedKey(key) {
 		http.NotFound(w, r)
 		return
 	}
@@ -66,6 +80,11 @@ func (s *Store) serveBucket(w http.ResponseWriter, r *http.Request, key string) 
 		http.NotFound(w, r)
 		return
 	}
+	if attrs.ContentType != ContentTypeForExt(strings.TrimPrefix(path.Ext(key), ".")) {
+		// Not an object Put wrote (see storedByPut): not ours to serve.
+		http.NotFound(w, r)
+		return
+	}
 	setFileHeaders(w, key, attrs.Size)
 	rs := &bucketReader{ctx: r.Context(), bucket: s.bucket, key: key, size: attrs.Size}
 	defer rs.Close()
@@ -79,10 +98,8 @@ func setFileHeaders(w http.ResponseWriter, key string, size int64) {
 	h := w.Header()
 	ext := strings.TrimPrefix(path.Ext(key), ".")
 	contentType := ContentTypeForExt(ext)
-	// Canonical keys set directly, the constant values shared (net/http
-	// never modifies a header value): this runs on every media GET.
+	// As in serve: canonical keys, shared values.
 	h["Content-Type"] = []string{contentType}
-	h["X-Content-Type-Options"] = nosniff
 	h["Cache-Control"] = immutable
 	sum := sha256.Sum256([]byte(key))
 	etag := make([]byte, 0, 36)
@@ -97,9 +114,23 @@ func setFileHeaders(w http.ResponseWriter, key string, size int64) {
 	}
 }
 
+// Header values shared by every response (never modified: net/http only
+// reads them, and an append by a wrapper copies, their capacity being
+// their length).
 var (
-	nosniff   = []string{"nosniff"}
-	immutable = []string{"public, max-age=31536000, immutable"}
+	nosniff      = []string{"nosniff"}
+	immutable    = []string{"public, max-age=31536000, immutable"}
+	allowGetHead = []string{"GET, HEAD"}
+	// mediaCSP: a stored file opened as a page (an SVG, an HTML polyglot,
+	// a PDF viewer's scripts) runs nothing, loads nothing and is a
+	// sandboxed, unique origin; images and media it refers to on this
+	// origin, and inline styles (browsers' own image and text viewers),
+	// still render.
+	mediaCSP = []string{"default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"}
+	// crossOrigin: media is meant to be embedded by front ends on other
+	// origins, as from a CDN, including pages that set
+	// Cross-Origin-Embedder-Policy: require-corp, which needs this.
+	crossOrigin = []string{"cross-origin"}
 )
 
 // bucketReader is an io.ReadSeeker over a bucket object that opens a range

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mediagraph/media"
 )
 
 // TestHandlerLocal: what a client sees of stored files on local disk.
@@ -25,16 +27,25 @@ func TestHandlerLocal(t *testing.T) {
 	txtFile := put(t, s, "documents/", []byte("plain words\n"), "notes.txt")
 
 	// Things that are in the root but must never be served, and a file
-	// outside it reachable through a symlink.
-	outside := filepath.Join(t.TempDir(), "secret.txt")
+	// outside it reachable through a symlink. The links and the hand-named
+	// file have generated names where the shape alone would refuse them:
+	// os.Root must refuse them too.
+	outsideDir := t.TempDir()
+	outsideName := media.GeneratedNameForTest() + ".txt"
+	outside := filepath.Join(outsideDir, outsideName)
 	os.WriteFile(outside, []byte("SECRET"), 0o644)
+	linkKey := "products/images/" + media.GeneratedNameForTest() + ".png"
+	aliasKey := "documents/" + media.GeneratedNameForTest() + ".pdf"
+	handNamed := "a/" + media.GeneratedNameForTest() + ".txt"
+	os.Symlink(outside, filepath.Join(dir, linkKey))
 	os.Symlink(outside, filepath.Join(dir, "products", "images", "link.png"))
-	os.Symlink(filepath.Dir(outside), filepath.Join(dir, "escape"))
-	os.Symlink(filepath.Join(dir, pdfFile.Key), filepath.Join(dir, "documents", "alias.pdf"))
+	os.Symlink(outsideDir, filepath.Join(dir, "escape"))
+	os.Symlink(filepath.Join(dir, pdfFile.Key), filepath.Join(dir, aliasKey))
 	os.WriteFile(filepath.Join(dir, ".tmp", "upload.part"), []byte("PARTIAL"), 0o644)
 	os.MkdirAll(filepath.Join(dir, "a"), 0o755)
 	os.WriteFile(filepath.Join(dir, "a", ".attrs"), []byte("{}"), 0o644)
 	os.WriteFile(filepath.Join(dir, "a", "page.html"), []byte("<script>alert(1)</script>"), 0o644)
+	os.WriteFile(filepath.Join(dir, handNamed), []byte("put here by hand"), 0o644)
 
 	modTime := time.Now().Add(-time.Hour).Truncate(time.Second)
 	os.Chtimes(filepath.Join(dir, pngFile.Key), modTime, modTime)
@@ -65,7 +76,9 @@ func TestHandlerLocal(t *testing.T) {
 		}},
 		{"docx", "GET", "/" + docxFile.Key, nil, 200, docx, header{"Content-Type": typeDOCX, "Content-Disposition": "attachment; filename=" + filepath.Base(docxFile.Key)}},
 		{"txt", "GET", "/" + txtFile.Key, nil, 200, []byte("plain words\n"), header{"Content-Type": typeText, "Content-Disposition": "attachment; filename=" + filepath.Base(txtFile.Key)}},
-		{"a file the server did not name is bytes, never html", "GET", "/a/page.html", nil, 200, nil, header{"Content-Type": typeBin, "X-Content-Type-Options": "nosniff", "Content-Disposition": "attachment; filename=page.html"}},
+		{"a file the server did not name is not served", "GET", "/a/page.html", nil, 404, nil, header{"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", "Content-Disposition": ""}},
+		{"a file of a generated name under any valid prefix is served (no Options.Prefixes)", "GET", "/" + handNamed, nil, 200, []byte("put here by hand"), header{"Content-Type": typeText}},
+		{"a generated name without a prefix", "GET", "/" + filepath.Base(pngFile.Key), nil, 404, nil, nil},
 		{"post", "POST", "/" + pngFile.Key, nil, 405, nil, header{"Allow": "GET, HEAD"}},
 		{"put", "PUT", "/" + pngFile.Key, nil, 405, nil, nil},
 		{"unknown key", "GET", "/products/images/nothere.png", nil, 404, nil, nil},
@@ -80,9 +93,10 @@ func TestHandlerLocal(t *testing.T) {
 		{"NUL", "GET", "/" + pdfFile.Key + "%00", nil, 404, nil, nil},
 		{"temporary", "GET", "/.tmp/upload.part", nil, 404, nil, nil},
 		{"sidecar", "GET", "/a/.attrs", nil, 404, nil, nil},
-		{"symlink to a file outside the root", "GET", "/products/images/link.png", nil, 404, nil, nil},
-		{"symlinked directory outside the root", "GET", "/escape/secret.txt", nil, 404, nil, nil},
-		{"symlink to a stored file (stored files are never links)", "GET", "/documents/alias.pdf", nil, 404, nil, nil},
+		{"symlink to a file outside the root", "GET", "/" + linkKey, nil, 404, nil, nil},
+		{"symlink to a file outside the root, foreign name", "GET", "/products/images/link.png", nil, 404, nil, nil},
+		{"symlinked directory outside the root", "GET", "/escape/" + outsideName, nil, 404, nil, nil},
+		{"symlink to a stored file (stored files are never links)", "GET", "/" + aliasKey, nil, 404, nil, nil},
 	}
 	h := s.Handler()
 	for _, tc := range tests {
@@ -112,6 +126,7 @@ func TestHandlerLocal(t *testing.T) {
 					t.Errorf("%s: %q, want %q", k, got, v)
 				}
 			}
+			checkPageHeaders(t, tc.name, resp.Header)
 			if bytes.Contains(body, []byte("SECRET")) || bytes.Contains(body, []byte("PARTIAL")) || bytes.Contains(body, []byte(dir)) {
 				t.Errorf("leaked %q", body)
 			}
@@ -128,6 +143,8 @@ func TestHandlerLocal(t *testing.T) {
 	}
 	if rec := getRecorded(h, "/"+pngFile.Key, map[string]string{"If-None-Match": etag}); rec.Code != 304 || rec.Body.Len() != 0 {
 		t.Fatalf("If-None-Match: %d", rec.Code)
+	} else {
+		checkPageHeaders(t, "304", rec.Header())
 	}
 	if rec := getRecorded(h, "/"+pngFile.Key, map[string]string{"If-None-Match": `"other"`}); rec.Code != 200 {
 		t.Fatalf("If-None-Match with another ETag: %d", rec.Code)
@@ -169,12 +186,15 @@ func TestHandlerBucket(t *testing.T) {
 				rec.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" || rec.Header().Get("Last-Modified") == "" {
 				t.Fatalf("GET png: %d %v", rec.Code, rec.Header())
 			}
+			checkPageHeaders(t, "GET png", rec.Header())
 			etag := rec.Header().Get("ETag")
 			if etag == "" || etag != getRecorded(h, "/"+pngFile.Key, nil).Header().Get("ETag") {
 				t.Fatalf("ETag %q", etag)
 			}
 			if rec := getRecorded(h, "/"+pngFile.Key, map[string]string{"If-None-Match": etag}); rec.Code != 304 {
 				t.Fatalf("If-None-Match: %d", rec.Code)
+			} else {
+				checkPageHeaders(t, "304", rec.Header())
 			}
 			rec = getRecorded(h, "/"+pngFile.Key, map[string]string{"Range": "bytes=1000-1999"})
 			if rec.Code != 206 || !bytes.Equal(rec.Body.Bytes(), img[1000:2000]) {
@@ -205,6 +225,7 @@ func TestHandlerBucket(t *testing.T) {
 				if rec.Code != 404 {
 					t.Errorf("GET %q: %d", p, rec.Code)
 				}
+				checkPageHeaders(t, "GET "+p, rec.Header())
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ type Store struct {
 	servedDirs sync.Map // directory → *os.File: open for serving
 
 	wrapWriter func(io.Writer) io.Writer // Options.WrapWriter
+	prefixes   []string                  // Options.Prefixes, sorted, without repeats
 
 	decodeGate   *semaphore.Weighted // pixels of full image decodes in flight
 	decodeBudget int64
@@ -63,6 +65,13 @@ type Options struct {
 	// DecodeBudget bounds the pixels of full image decodes in flight
 	// (Store.Check); 0 is DefaultDecodeBudget.
 	DecodeBudget int64
+	// Prefixes are the upload prefixes in use ("products/images/",
+	// "documents/"): Put stores under these only, and only keys directly
+	// under one of them are served and swept, so that the handler never
+	// asks a bucket shared with other software for an object mediagraph
+	// did not make. Empty allows any prefix of one or more valid segments
+	// (still never none).
+	Prefixes []string
 }
 
 // Open opens the storage named by storageURL: a directory path or
@@ -74,10 +83,16 @@ func Open(ctx context.Context, storageURL string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, storageURL string, opts Options) (*Store, error) {
+	for _, p := range opts.Prefixes {
+		if p == "" || !validPrefix(p) {
+			return nil, fmt.Errorf("media: upload prefix %q: want one or more segments, each followed by a slash (\"images/\")", p)
+		}
+	}
 	s, err := open(ctx, storageURL)
 	if err != nil {
 		return nil, err
 	}
+	s.prefixes = slices.Compact(slices.Sorted(slices.Values(opts.Prefixes)))
 	s.wrapWriter = opts.WrapWriter
 	s.decodeBudget = opts.DecodeBudget
 	if s.decodeBudget <= 0 {
@@ -163,18 +178,24 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Put stores a staged file under a new key: prefix, a generated unique
-// name, and the extension of its sniffed type. On local disk the file is
-// synced, renamed into place (it appears only complete) and its directory
-// synced, so the key is durable when Put returns. The Staged is consumed.
+// Put stores a staged file under a new key: prefix (one of
+// Options.Prefixes, when set), a generated unique name, and the extension
+// of its sniffed type, which must be one media serves (not "bin"). On local
+// disk the file is synced, renamed into place (it appears only complete)
+// and its directory synced, so the key is durable when Put returns. The
+// Staged is consumed.
 func (s *Store) Put(ctx context.Context, prefix string, st *Staged) (File, error) {
 	if st.consumed {
 		return File{}, errors.New("media: staged file already stored or closed")
 	}
-	if !validPrefix(prefix) {
-		return File{}, fmt.Errorf("media: storing under %q: invalid prefix", prefix)
+	if !s.uploadPrefix(prefix) {
+		return File{}, fmt.Errorf("media: storing under %q: not an upload prefix", prefix)
 	}
 	key := prefix + randomName() + "." + st.Ext
+	if !s.generatedKey(key) {
+		// A key the handler would never serve nor Sweep remove.
+		return File{}, fmt.Errorf("media: storing %s: not a type media stores", st.ContentType)
+	}
 	var err error
 	if s.bucket != nil {
 		err = s.putBucket(ctx, key, st)
@@ -398,8 +419,27 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	return errors.Join(errs...)
 }
 
+// storedByPut reports whether the object at key is one Put wrote: on a
+// bucket, its stored Content-Type must be the one its extension implies
+// (Put stores the sniffed type, from which the extension comes). An object
+// that merely has a generated-looking name — planted by other software, or
+// on versitygw's posix backend a symlink, which it serves and deletes
+// through with a guessed type — is left alone and never served. Local
+// disk needs no check: os.Root refuses symlinks out of the root, and
+// listing does not follow them.
+func (s *Store) storedByPut(ctx context.Context, key string) bool {
+	if s.bucket == nil {
+		return true
+	}
+	attrs, err := s.bucket.Attributes(ctx, key)
+	return err == nil && attrs.ContentType == ContentTypeForExt(strings.TrimPrefix(path.Ext(key), "."))
+}
+
 // Sweep removes stored files older than grace that no row references, as
 // told by referenced (asked in batches). It returns how many it removed.
+// Only keys of the shape Put makes are considered (see Options.Prefixes):
+// whatever else a shared bucket or directory holds is never listed to
+// referenced nor removed, however old.
 func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(ctx context.Context, keys []string) (map[string]bool, error)) (int, error) {
 	cutoff := time.Now().Add(-grace)
 	removed := 0
@@ -414,7 +454,7 @@ func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(
 		}
 		var orphans []string
 		for _, k := range batch {
-			if !refs[k] {
+			if !refs[k] && s.storedByPut(ctx, k) {
 				orphans = append(orphans, k)
 			}
 		}
@@ -447,33 +487,109 @@ func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(
 	return removed, flush()
 }
 
+// listLocal visits the regular files of generated keys: those directly in
+// each prefix's directory, or, with no prefixes set, anywhere in the root
+// outside dot-directories (the temporaries).
 func (s *Store) listLocal(ctx context.Context, visit func(string, time.Time) error) error {
-	return fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if p != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
+	if len(s.prefixes) == 0 {
+		return fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
 			}
-			return nil
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if p != "." && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			return s.visitLocal(p, d, visit)
+		})
+	}
+	for _, prefix := range s.prefixes {
+		dir := strings.TrimSuffix(prefix, "/")
+		if ok, err := s.realDir(dir); err != nil {
+			return storageErr("listing "+dir, err)
+		} else if !ok {
+			continue // nothing stored there yet, or a symlink: not ours
 		}
-		if !d.Type().IsRegular() {
-			return nil
+		entries, err := fs.ReadDir(s.root.FS(), dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed meanwhile
 		}
-		info, err := d.Info()
 		if err != nil {
-			return nil // removed meanwhile
+			return storageErr("listing "+dir, err)
 		}
-		return visit(p, info.ModTime())
-	})
+		for _, d := range entries {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err := s.visitLocal(prefix+d.Name(), d, visit); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
+// realDir reports whether dir and each of its parents is a directory of
+// the root, none a symlink (Put makes real directories; the walk without
+// prefixes does not follow links either): Sweep never lists or deletes
+// through a link.
+func (s *Store) realDir(dir string) (bool, error) {
+	for end := 0; end < len(dir); {
+		next := strings.IndexByte(dir[end+1:], '/')
+		if next < 0 {
+			end = len(dir)
+		} else {
+			end += 1 + next
+		}
+		info, err := s.root.Lstat(dir[:end])
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !info.IsDir() {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// visitLocal visits key if it is a generated key holding a regular file
+// (symlinks are never stored files).
+func (s *Store) visitLocal(key string, d fs.DirEntry, visit func(string, time.Time) error) error {
+	if !d.Type().IsRegular() || !s.generatedKey(key) {
+		return nil
+	}
+	info, err := d.Info()
+	if err != nil {
+		return nil // removed meanwhile
+	}
+	return visit(key, info.ModTime())
+}
+
+// listBucket visits the objects of generated keys: those directly under
+// each prefix (listed with a delimiter, so a prefix's subdirectories are
+// not walked), or, with no prefixes set, the whole bucket.
 func (s *Store) listBucket(ctx context.Context, visit func(string, time.Time) error) error {
-	it := s.bucket.List(nil)
+	if len(s.prefixes) == 0 {
+		return s.listBucketWith(ctx, nil, visit)
+	}
+	for _, prefix := range s.prefixes {
+		if err := s.listBucketWith(ctx, &blob.ListOptions{Prefix: prefix, Delimiter: "/"}, visit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) listBucketWith(ctx context.Context, opts *blob.ListOptions, visit func(string, time.Time) error) error {
+	it := s.bucket.List(opts)
 	for {
 		obj, err := it.Next(ctx)
 		if err == io.EOF {
@@ -482,7 +598,7 @@ func (s *Store) listBucket(ctx context.Context, visit func(string, time.Time) er
 		if err != nil {
 			return storageErr("listing bucket", err)
 		}
-		if obj.IsDir || !validKey(obj.Key) {
+		if obj.IsDir || !s.generatedKey(obj.Key) {
 			continue
 		}
 		if err := visit(obj.Key, obj.ModTime); err != nil {
@@ -558,9 +674,66 @@ func validPrefix(prefix string) bool {
 	return prefix == "" || (strings.HasSuffix(prefix, "/") && validKey(strings.TrimSuffix(prefix, "/")))
 }
 
-// validKey reports whether key is a key this package could have made:
+// nameLen is the length of randomName's names: 16 bytes in base32.
+const nameLen = 26
+
+// generatedKey reports whether key has the shape of the keys Put makes: an
+// upload prefix, a name randomName could have made, "." and an extension
+// media serves. It implies validKey. Only such keys are served and swept:
+// a bucket shared with other software, or a hand on the media directory,
+// can put anything else there, and the shape refuses it before the
+// storage is asked. Renditions (keys derived from an original's) will be
+// one more shape here.
+func (s *Store) generatedKey(key string) bool {
+	slash := strings.LastIndexByte(key, '/')
+	if slash < 0 || !s.uploadPrefix(key[:slash+1]) {
+		return false
+	}
+	name, ext, ok := strings.Cut(key[slash+1:], ".")
+	if !ok || !generatedName(name) {
+		return false
+	}
+	_, known := contentTypes[ext]
+	return known
+}
+
+// uploadPrefix reports whether Put stores under prefix: one of
+// Options.Prefixes or, when none was given, any non-empty valid prefix.
+func (s *Store) uploadPrefix(prefix string) bool {
+	if len(s.prefixes) == 0 {
+		return prefix != "" && validPrefix(prefix)
+	}
+	return slices.Contains(s.prefixes, prefix)
+}
+
+// generatedName reports whether randomName could have made name: 26
+// characters of nameEncoding's alphabet. They encode 128 bits, so the last
+// character carries 3 and its 2 low bits are zero.
+func generatedName(name string) bool {
+	if len(name) != nameLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		var v byte
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z':
+			v = c - 'a'
+		case '2' <= c && c <= '7':
+			v = c - '2' + 26
+		default:
+			return false
+		}
+		if i == nameLen-1 && v&3 != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validKey reports whether key is safe to look up (Stat, Open, Delete):
 // slash-separated segments, none empty or starting with a dot, no
-// backslash or NUL.
+// backslash or NUL. generatedKey is the narrower shape of the keys Put
+// makes.
 func validKey(key string) bool {
 	if key == "" || strings.ContainsAny(key, "\\\x00") {
 		return false

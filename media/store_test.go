@@ -18,7 +18,8 @@ import (
 // TestStoreReadBack: on every backend, Stat and Open of a stored key give
 // its size and bytes, of a missing one ErrNotFound; keys are unique, carry
 // the prefix and the detected type's extension, and Put consumes the
-// Staged.
+// Staged. A file of no type media serves is not stored: its key would be
+// neither served nor swept.
 func TestStoreReadBack(t *testing.T) {
 	for name, newStore := range backends(t) {
 		t.Run(name, func(t *testing.T) {
@@ -27,7 +28,7 @@ func TestStoreReadBack(t *testing.T) {
 			if s.Local() != (name == "disk") {
 				t.Fatalf("Local() = %v", s.Local())
 			}
-			bodies := map[string][]byte{"pdf": minimalPDF, "docx": docxOf(t), "txt": []byte("words\n"), "webp": webpOf(300, 300), "bin": exe}
+			bodies := map[string][]byte{"pdf": minimalPDF, "docx": docxOf(t), "txt": []byte("words\n"), "webp": webpOf(300, 300)}
 			seen := map[string]bool{}
 			for ext, body := range bodies {
 				for range 3 {
@@ -79,6 +80,18 @@ func TestStoreReadBack(t *testing.T) {
 			}
 			if _, err := s.Put(ctx, "../outside/", stage(t, s, strings.NewReader("x"), "x.txt", 10)); err == nil {
 				t.Fatal("Put accepted a prefix leaving the store")
+			}
+			for _, prefix := range []string{"", "/", "documents", "documents//", ".tmp/"} {
+				if f, err := s.Put(ctx, prefix, stage(t, s, strings.NewReader("x"), "x.txt", 10)); err == nil || !strings.HasPrefix(err.Error(), "media: ") {
+					t.Errorf("Put under %q: %+v, %v", prefix, f, err)
+				}
+			}
+			bin := stage(t, s, bytes.NewReader(exe), "setup.exe", 1<<20)
+			if f, err := s.Put(ctx, "documents/", bin); err == nil || !strings.HasPrefix(err.Error(), "media: ") {
+				t.Errorf("Put of an executable: %+v, %v", f, err)
+			}
+			if err := bin.Close(); err != nil {
+				t.Errorf("Close of a Staged that Put refused: %v", err)
 			}
 		})
 	}
