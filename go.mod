@@ -2,6 +2,9 @@ module mediagraph
 
 go 1.26.8
 
+// web/'s npm packages are not Go code: keep ./... out of them.
+ignore ./web/node_modules
+
 require (
 	entgo.io/contrib v0.7.0
 	entgo.io/ent v0.14.5

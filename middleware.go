@@ -48,7 +48,7 @@ func handlerLabel(p, mediaURL string) string {
 		return "query"
 	case strings.HasPrefix(mediaURL, "/") && strings.HasPrefix(p, mediaURL):
 		return "media"
-	case p == "/" || p == "/altair":
+	case p == "/" || p == "/altair" || p == "/altair/" || strings.HasPrefix(p, "/assets/"): // web.AssetPrefix
 		return "playground"
 	case p == "/healthz" || p == "/readyz":
 		return "health"

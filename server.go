@@ -30,7 +30,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	_ "gocloud.dev/blob/fileblob"
@@ -42,6 +41,7 @@ import (
 	"mediagraph/graph/gqlhttp"
 	"mediagraph/media"
 	"mediagraph/metrics"
+	"mediagraph/web"
 )
 
 func main() {
@@ -325,10 +325,10 @@ func (s *Server) routes() (http.Handler, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", cors(c.CORSAllowedOrigins, gql))
-	mux.Handle("GET /{$}", playground.Handler("mediagraph", "/query"))
-	mux.Handle("GET /altair", playground.AltairHandler("mediagraph", "/query", map[string]any{
-		"initialHeaders": map[string]string{"Apollo-Require-Preflight": "true"},
-	}))
+	playgrounds := web.Handler(web.Options{Endpoint: "/query", Introspection: c.Introspection, TokensRequired: len(c.APITokens) > 0})
+	for _, pattern := range []string{"GET /{$}", "GET /altair", "GET /altair/{$}", "GET " + web.AssetPrefix} {
+		mux.Handle(pattern, playgrounds)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

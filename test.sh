@@ -58,6 +58,9 @@ step "install: e2e packages and Chromium"
 e2e/install.sh
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 
+step "front end (web/): npm packages, typecheck, lint, vitest"
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm run lint && npm test)
+
 step "go test (race detector; SQLite + local disk)"
 go test -race -count=1 -timeout 15m ./...
 

@@ -26,7 +26,7 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const argv = process.argv.slice(2);
 let files = argv.filter((a) => !a.startsWith('-'));
 const testOpts = argv.filter((a) => a.startsWith('-'));
-if (files.length === 0) files = skipBrowser ? ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs'] : ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'browser.mjs'];
+if (files.length === 0) files = skipBrowser ? ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs'] : ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'browser.mjs', 'playgrounds.test.mjs'];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mediagraph-e2e-'));
 const logFile = path.join(tmp, 'server.log');
