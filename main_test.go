@@ -21,7 +21,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -319,6 +321,24 @@ func (s *testServer) counts(t *testing.T) counts {
 	c.documents = s.Client.Document.Query().CountX(ctx)
 	c.files = len(s.storedFiles(t))
 	return c
+}
+
+// metricValue is the value of one series of the server's /metrics at base
+// (`name{label="value"}`, as the text format writes it); 0 when absent.
+func metricValue(t *testing.T, base, series string) float64 {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindSubmatch(b)
+	if m == nil {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(string(m[1]), 64)
+	return v
 }
 
 // pngBytes encodes a w×h PNG with some variation so that files differ.

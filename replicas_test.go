@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -66,19 +64,7 @@ func (r replica) addImage(t *testing.T, productID string, img []byte) map[string
 }
 
 func (r replica) sweepRuns(t *testing.T) int {
-	t.Helper()
-	resp, err := http.Get(r.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	m := regexp.MustCompile(`(?m)^mediagraph_sweep_runs_total\{outcome="ok"\} (\d+)`).FindSubmatch(b)
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(string(m[1]))
-	return n
+	return int(metricValue(t, r.url, `mediagraph_sweep_runs_total{outcome="ok"}`))
 }
 
 // TestReplicas starts two server processes on one PostgreSQL database and
