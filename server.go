@@ -27,10 +27,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/memblob"
@@ -293,35 +289,24 @@ func (s *Server) rules() graph.Rules {
 
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
-	s.Client.ProductImage.Intercept(graph.ImageColumns())
 	resolver := &graph.Resolver{Client: s.Client, Media: s.storage, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics}
-	gql := handler.New(graph.NewSchema(resolver))
-	transports, err := gqlhttp.Transports(gqlhttp.Config{
-		Tokens:          c.APITokens,
-		CSRFPrevention:  c.CSRFPrevention,
-		MaxRequestBytes: c.MaxRequestBytes,
-		MaxJSONBytes:    c.MaxJSONBytes,
-		MaxFiles:        c.MaxFiles,
-		MaxOperations:   c.MaxOperations,
-		MaxFileBytes:    max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes),
-		Stager:          s.storage,
-		Log:             s.log,
+	gql, err := graph.NewHandler(graph.HandlerConfig{
+		Resolver: resolver,
+		Transport: gqlhttp.Config{
+			Tokens:          c.APITokens,
+			CSRFPrevention:  c.CSRFPrevention,
+			MaxRequestBytes: c.MaxRequestBytes,
+			MaxJSONBytes:    c.MaxJSONBytes,
+			MaxFiles:        c.MaxFiles,
+			MaxOperations:   c.MaxOperations,
+			MaxFileBytes:    max(c.MaxImageBytes, c.MaxDocumentBytes, c.MaxDocumentImageBytes),
+		},
+		Limits:        graph.Limits{MaxComplexity: c.MaxQueryComplexity, MaxDepth: c.MaxQueryDepth, MaxAliases: c.MaxQueryAliases},
+		Introspection: c.Introspection,
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range transports {
-		gql.AddTransport(t)
-	}
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if c.Introspection {
-		gql.Use(extension.Introspection{})
-	}
-	gql.Use(graph.LimitsExtension(graph.Limits{MaxComplexity: c.MaxQueryComplexity, MaxDepth: c.MaxQueryDepth, MaxAliases: c.MaxQueryAliases}))
-	gql.Use(s.Metrics.GraphQL())
-	gql.Use(graph.DeferExtension())
-	gql.SetErrorPresenter(graph.ErrorPresenter(s.log))
-	gql.SetRecoverFunc(graph.RecoverFunc(s.log))
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", cors(c.CORSAllowedOrigins, gql))

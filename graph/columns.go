@@ -17,7 +17,7 @@ import (
 // it meets a field that is not an ent field, and `image` (a MediaFile made
 // of seven image_* columns) is not one. On a list page that made the images
 // query read all 12 columns of 150 rows. withPageImageColumns names the
-// columns the page's `images` selections need, and ImageColumns, an ent
+// columns the page's `images` selections need, and imageColumns, an ent
 // interceptor, has the eager load select only those.
 
 type imageColumnsKey struct{}
@@ -118,13 +118,13 @@ func imageFieldColumns(oc *graphql.OperationContext, sel ast.SelectionSet, cols 
 	return true, image
 }
 
-// ImageColumns is the ent interceptor that loads product images with only
+// imageColumns is the ent interceptor that loads product images with only
 // the columns withImageColumns named, when the context carries them. (An
 // interceptor sees the outermost query's QueryContext, not the eager load's,
 // so it cannot tell what entgql selected; withImageColumns only names
 // columns when a selection holds `image`, for which entgql selects all, and
 // a column named twice is read twice, harmlessly.)
-func ImageColumns() ent.Interceptor {
+func imageColumns() ent.Interceptor {
 	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 			if cols, _ := ctx.Value(imageColumnsKey{}).([]string); cols != nil {

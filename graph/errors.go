@@ -35,10 +35,10 @@ func notFound(field, what string, id int) error {
 	return &userError{Field: field, Code: apierror.NotFound, Message: fmt.Sprintf("%s %d not found", what, id)}
 }
 
-// ErrorPresenter returns the gqlgen error presenter: it gives every known
+// errorPresenter returns the gqlgen error presenter: it gives every known
 // refusal its extensions.code (and extensions.field), and hides anything
 // unexpected behind "internal error" after logging it.
-func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var (
@@ -92,8 +92,8 @@ func argumentPath(p ast.Path) string {
 	return strings.Join(parts, ".")
 }
 
-// RecoverFunc logs a resolver panic and answers "internal error".
-func RecoverFunc(log *slog.Logger) graphql.RecoverFunc {
+// recoverFunc logs a resolver panic and answers "internal error".
+func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "graphql: panic in resolver", "panic", v)
 		return apierror.New(apierror.Internal, "internal error", "")

@@ -61,10 +61,8 @@ func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
 
 type noDeferKey struct{}
 
-// DeferExtension marks the operations that use no @defer, for
+// deferExtension marks the operations that use no @defer, for
 // newDeferredGroup.
-func DeferExtension() graphql.HandlerExtension { return deferExtension{} }
-
 type deferExtension struct{}
 
 var _ interface {

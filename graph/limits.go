@@ -21,10 +21,10 @@ type Limits struct {
 	MaxAliases    int // aliased fields (each alias runs its field again)
 }
 
-// NewSchema is the executable schema over resolver, with complexity
+// newSchema is the executable schema over resolver, with complexity
 // functions that count a connection's children once per item of the page
 // it asks for.
-func NewSchema(resolver *Resolver) graphql.ExecutableSchema {
+func newSchema(resolver *Resolver) graphql.ExecutableSchema {
 	cfg := Config{Resolvers: resolver}
 	cfg.Complexity.Query.Products = func(child int, _ *entgql.Cursor[int], first *int, _ *entgql.Cursor[int], last *int, _ *ent.ProductOrder, _ *ent.ProductWhereInput) int {
 		return pageComplexity(child, first, last)
@@ -47,11 +47,11 @@ func pageComplexity(child int, first, last *int) int {
 	return 1 + child*max(n, 1)
 }
 
-// LimitsExtension refuses, before execution, an operation over the limits,
+// limitsExtension refuses, before execution, an operation over the limits,
 // with QUERY_TOO_COMPLEX or QUERY_TOO_DEEP.
-func LimitsExtension(l Limits) graphql.HandlerExtension { return &limitsExtension{l: l} }
+func limitsExtension(l Limits) graphql.HandlerExtension { return &costLimits{l: l} }
 
-type limitsExtension struct {
+type costLimits struct {
 	l      Limits
 	schema graphql.ExecutableSchema
 }
@@ -59,16 +59,16 @@ type limitsExtension struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = &limitsExtension{}
+} = &costLimits{}
 
-func (*limitsExtension) ExtensionName() string { return "Limits" }
+func (*costLimits) ExtensionName() string { return "Limits" }
 
-func (e *limitsExtension) Validate(schema graphql.ExecutableSchema) error {
+func (e *costLimits) Validate(schema graphql.ExecutableSchema) error {
 	e.schema = schema
 	return nil
 }
 
-func (e *limitsExtension) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+func (e *costLimits) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	op := rc.Operation
 	if op == nil {
 		return nil
