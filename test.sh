@@ -68,7 +68,7 @@ step "go test on PostgreSQL + S3 (versitygw): the database and storage tests, th
 ensure_postgres
 ensure_versitygw
 MEDIAGRAPH_TEST_DATABASE=postgres MEDIAGRAPH_TEST_STORAGE=s3 MEDIAGRAPH_TEST_S3=required MEDIAGRAPH_TEST_E2E=1 \
-  go test -count=1 -timeout 15m . ./media/...
+  go test -count=1 -timeout 15m ./app/ ./media/...
 
 step "end-to-end on SQLite + local disk: Apollo Client + apollo-upload-client, Node and Chromium"
 node e2e/run.mjs

@@ -294,7 +294,7 @@ sed 's/^/  /' "$TMP/seed.log" >&2
 
 # SQL statements per list page: the Go suite counts them through ent's driver
 # (same server stack, SQLite), for 5 and for 50 products.
-if out="$(cd "$REPO" && step 300 go test -run 'TestListQueryCountIsConstant$' -count=1 -v . 2>&1)"; then
+if out="$(cd "$REPO" && step 300 go test -run 'TestListQueryCountIsConstant$' -count=1 -v ./app/ 2>&1)"; then
   line="$(grep -m1 'statements (5 products)' <<<"$out" || true)"
   small="$(sed -n 's/.* \([0-9]*\) statements (5 products).*/\1/p' <<<"$line")"
   large="$(sed -n 's/.*, \([0-9]*\) (50 products).*/\1/p' <<<"$line")"
