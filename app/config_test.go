@@ -48,6 +48,9 @@ func TestConfigDefaults(t *testing.T) {
 		{"SweepInterval", c.SweepInterval, 10 * time.Minute},
 		{"SweepGrace", c.SweepGrace, time.Hour},
 		{"ShutdownTimeout", c.ShutdownTimeout, 30 * time.Second},
+		{"Migrate", c.Migrate, true},
+		{"LingeringTime", c.LingeringTime, 30 * time.Second},
+		{"LingeringTimeout", c.LingeringTimeout, 5 * time.Second},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("default %s = %v, want %v", tc.name, tc.got, tc.want)
@@ -78,6 +81,9 @@ func TestConfigSources(t *testing.T) {
 		{"size 64MiB", nil, []string{"MAX_REQUEST_BYTES", "64MiB"}, func(c *Config) any { return c.MaxRequestBytes }, int64(67108864)},
 		{"size 1048576", nil, []string{"MAX_IMAGE_BYTES", "1048576"}, func(c *Config) any { return c.MaxImageBytes }, int64(1048576)},
 		{"size 10MB", nil, []string{"MAX_IMAGE_BYTES", "10MB"}, func(c *Config) any { return c.MaxImageBytes }, int64(10000000)},
+		{"size 2 GiB, a space before the unit", nil, []string{"MAX_REQUEST_BYTES", "4GiB", "MAX_DOCUMENT_IMAGE_BYTES", "2 GiB"}, func(c *Config) any { return c.MaxDocumentImageBytes }, int64(2 << 30)},
+		{"tokens trimmed, empty ones dropped", nil, []string{"API_TOKENS", " a, b ,,c"}, func(c *Config) any { return strings.Join(c.APITokens, "|") }, "a|b|c"},
+		{"LINGERING_TIME", nil, []string{"LINGERING_TIME", "1m"}, func(c *Config) any { return c.LingeringTime }, time.Minute},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +115,11 @@ func TestConfigRefusals(t *testing.T) {
 		{"CSRF_PREVENTION=maybe", nil, []string{"CSRF_PREVENTION", "maybe"}, "CSRF_PREVENTION"},
 		{"MAX_REQUEST_BYTES below MAX_DOCUMENT_BYTES", nil, []string{"MAX_REQUEST_BYTES", "10MiB", "MAX_DOCUMENT_BYTES", "20MiB"}, "MAX_REQUEST_BYTES"},
 		{"MAX_REQUEST_BYTES below the default MAX_DOCUMENT_BYTES", nil, []string{"MAX_REQUEST_BYTES", "1MiB"}, "MAX_REQUEST_BYTES"},
+		{"MEDIA_URL without a scheme", nil, []string{"MEDIA_URL", "cdn.example.com/"}, "MEDIA_URL"},
+		{"MIN_IMAGE_WIDTH=-1", nil, []string{"MIN_IMAGE_WIDTH", "-1"}, "MIN_IMAGE_WIDTH"},
+		{"MEDIA_SIGNED_URLS over S3's 7 days", nil, []string{"MEDIA_SIGNED_URLS", "30d"}, "MEDIA_SIGNED_URLS"},
+		{"DECODE_BUDGET_PIXELS below MAX_IMAGE_PIXELS", nil, []string{"DECODE_BUDGET_PIXELS", "1000"}, "DECODE_BUDGET_PIXELS"},
+		{"LINGERING_TIMEOUT over LINGERING_TIME", nil, []string{"LINGERING_TIME", "2s", "LINGERING_TIMEOUT", "5s"}, "LINGERING_TIMEOUT"},
 		{"flag --max-files=abc", []string{"--max-files=abc"}, nil, "MAX_FILES"},
 		{"flag --media-url=/m", []string{"--media-url=/m"}, nil, "MEDIA_URL"},
 	}
@@ -139,7 +150,7 @@ func TestConfigBadSettingStopsTheBinary(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := serverBinary(t)
-	for _, bad := range []string{"MAX_FILES=abc", "MAX_IMAGE_BYTES=-5", "SWEEP_INTERVAL=soon", "CSRF_PREVENTION=maybe", "MEDIA_URL=/media"} {
+	for _, bad := range []string{"MAX_FILES=abc", "MAX_IMAGE_BYTES=-5", "SWEEP_INTERVAL=soon", "CSRF_PREVENTION=maybe", "MEDIA_URL=/media", "DATABASE_URL=mysql://x"} {
 		t.Run(bad, func(t *testing.T) {
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -341,17 +341,23 @@ func metricValue(t *testing.T, base, series string) float64 {
 	return v
 }
 
-// pngBytes encodes a w×h PNG with some variation so that files differ.
-func pngBytes(t testing.TB, w, h int, seed uint8) []byte {
-	t.Helper()
+// testImage is the w×h picture the tests encode (seed varies it, so that
+// files differ).
+func testImage(w, h int, seed uint8) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			img.Set(x, y, color.NRGBA{uint8(x) + seed, uint8(y), seed, 255})
 		}
 	}
+	return img
+}
+
+// pngBytes encodes a w×h PNG with some variation so that files differ.
+func pngBytes(t testing.TB, w, h int, seed uint8) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if err := png.Encode(&buf, testImage(w, h, seed)); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

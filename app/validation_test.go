@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"image"
-	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -32,17 +31,6 @@ const addImageFull = `mutation($id: ID!, $image: Upload!) { addProductImage(prod
 const createDocumentFull = `mutation($input: CreateDocumentInput!) { createDocument(input: $input) {
 	id title file { path name contentType size } image { path contentType } } }`
 
-// valImage is a w×h test picture.
-func valImage(w, h int, seed uint8) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			img.Set(x, y, color.NRGBA{uint8(x) + seed, uint8(y), seed, 255})
-		}
-	}
-	return img
-}
-
 // valNoisyPNG is a w×h PNG of random pixels: it does not compress, so its
 // size is about 4·w·h bytes.
 func valNoisyPNG(t *testing.T, w, h int) []byte {
@@ -62,7 +50,7 @@ func valNoisyPNG(t *testing.T, w, h int) []byte {
 func valJPEG(t *testing.T, w, h int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, valImage(w, h, 3), &jpeg.Options{Quality: 80}); err != nil {
+	if err := jpeg.Encode(&buf, testImage(w, h, 3), &jpeg.Options{Quality: 80}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -71,7 +59,7 @@ func valJPEG(t *testing.T, w, h int) []byte {
 func valGIF(t *testing.T, w, h int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := gif.Encode(&buf, valImage(w, h, 4), nil); err != nil {
+	if err := gif.Encode(&buf, testImage(w, h, 4), nil); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -286,8 +274,11 @@ func TestValidationAddProductImagesAllOrNothing(t *testing.T) {
 				t.Fatalf("status %d: %s", r.Status, r.Raw)
 			}
 			got := map[string]string{}
-			for _, e := range r.Errors {
+			for i, e := range r.Errors {
 				got[e.field()] = e.code()
+				if i > 0 && e.field() < r.Errors[i-1].field() {
+					t.Errorf("errors out of argument order: %s", r.Raw)
+				}
 			}
 			if len(r.Errors) != len(tc.errors) || fmt.Sprint(got) != fmt.Sprint(tc.errors) {
 				t.Errorf("errors = %v (%d), want %v; body %s", got, len(r.Errors), tc.errors, r.Raw)
