@@ -88,3 +88,6 @@ func ExistsForTest(s *Store, key string) bool {
 	_, err := s.root.Lstat(key)
 	return err == nil
 }
+
+// CheckDecodingForTest is the full-decode reference of Store.Check.
+func (r Rule) CheckDecodingForTest(s *Staged) error { return r.checkDecoding(s) }

@@ -55,7 +55,7 @@ func FuzzStageAndCheck(f *testing.F) {
 			t.Fatalf("text/plain for invalid UTF-8 or NUL")
 		}
 		for _, r := range rules {
-			err := r.Check(st)
+			err := r.checkDecoding(st)
 			if err == nil && !contains(r.ContentTypes, st.ContentType) {
 				t.Fatalf("%s accepted %s", r.Target, st.ContentType)
 			}

@@ -59,13 +59,11 @@ func DocumentRule(target string, maxBytes int64) Rule {
 	}
 }
 
-// Check applies the rule to a staged file and returns nil or a
-// *ValidationError. Image dimensions and the pixel cap are decided from the
-// header, before the full decode (every pixel) that proves the image is
-// whole. The decode holds the image's pixels in memory, at most MaxPixels
-// of them; Store.Check bounds how many such decodes run at once and
-// verifies PNG, JPEG and WebP structurally instead.
-func (r Rule) Check(s *Staged) error {
+// checkDecoding is Store.Check with a full decode (every pixel) of every
+// image instead of the structural verification of PNG, JPEG and WebP, and
+// without the pixel budget: the reference the tests hold Store.Check to
+// (the two must agree on every file).
+func (r Rule) checkDecoding(s *Staged) error {
 	if err := r.checkHeader(s); err != nil || !isImageType(s.ContentType) {
 		return err
 	}
@@ -85,7 +83,8 @@ func fullDecode(s *Staged) error {
 	return nil
 }
 
-// checkHeader is Check without the full decode of an image.
+// checkHeader is the rule on what staging learned (size, type, name,
+// dimensions from the header), before any image is proved whole.
 func (r Rule) checkHeader(s *Staged) error {
 	if s.Exceeded || s.Size > r.MaxBytes {
 		return refuse(CodeFileTooLarge, "file is larger than %s (the limit for %s)", formatBytes(r.MaxBytes), r.Target)
@@ -123,28 +122,31 @@ func (r Rule) checkHeader(s *Staged) error {
 	return nil
 }
 
-// Check applies rule to a staged file like Rule.Check, but full image
-// decodes (GIF: verifyImage checks the other types without decoding) share
-// the store's pixel budget: concurrent large images wait for each other
-// instead of holding their decoded pixels in memory all at once.
+// Check applies rule to a staged file and returns nil or a
+// *ValidationError. Image dimensions and the pixel cap are decided from the
+// header first; then the image is proved whole: PNG, JPEG and WebP by their
+// structure (verifyImage, usually while they were staged), GIF by a full
+// decode, which shares the store's pixel budget so that concurrent large
+// images wait for each other instead of holding their pixels all at once.
 func (s *Store) Check(ctx context.Context, rule Rule, st *Staged) error {
 	if err := rule.checkHeader(st); err != nil || !isImageType(st.ContentType) {
 		return err
 	}
 	if st.ContentType != TypeGIF { // verified without decoding its pixels
-		return decodeImage(st)
+		return verifyWhole(st)
 	}
 	weight := min(int64(st.Width)*int64(st.Height), s.decodeBudget)
 	if err := s.decodeGate.Acquire(ctx, weight); err != nil {
 		return err
 	}
 	defer s.decodeGate.Release(weight)
-	return decodeImage(st)
+	return verifyWhole(st)
 }
 
-// decodeImage proves the staged image is whole (verifyImage): from the
-// verdict reached while it was staged, or by reading it back.
-func decodeImage(s *Staged) error {
+// verifyWhole proves the staged image is whole (verifyImage; a GIF is
+// decoded there): from the verdict reached while it was staged, or by
+// reading it back.
+func verifyWhole(s *Staged) error {
 	if s.verifiedAs != "" && s.verifiedAs == s.ContentType {
 		if s.verifyErr != nil {
 			return refuse(CodeInvalidImage, "image cannot be decoded: it is damaged or truncated")
