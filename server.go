@@ -125,4 +125,3 @@ func servePprof(addr string, log *slog.Logger) {
 		log.Error("mediagraph: pprof", "err", err)
 	}
 }
-
