@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"os"
 	"path"
 	"strings"
 
@@ -18,23 +19,23 @@ func GeneratedNameForTest() string { return randomName() }
 // Put and its rules on keys: what other software sharing the bucket or
 // the directory can leave there.
 func PlantForTest(s *Store, key string, body []byte) error {
-	if s.bucket != nil {
+	if s.testBucket() != nil {
 		// With the Content-Type Put would have stored for its extension.
 		opts := &blob.WriterOptions{ContentType: ContentTypeForExt(strings.TrimPrefix(path.Ext(key), "."))}
-		return s.bucket.WriteAll(context.Background(), key, body, opts)
+		return s.testBucket().WriteAll(context.Background(), key, body, opts)
 	}
 	if dir := path.Dir(key); dir != "." {
-		if err := s.root.MkdirAll(dir, 0o755); err != nil {
+		if err := s.testRoot().MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
 	}
-	return s.root.WriteFile(key, body, 0o644)
+	return s.testRoot().WriteFile(key, body, 0o644)
 }
 
 // PlantUntypedForTest writes an object to a bucket store as other software
 // would: without the Content-Type Put stores.
 func PlantUntypedForTest(s *Store, key string, body []byte) error {
-	return s.bucket.WriteAll(context.Background(), key, body, &blob.WriterOptions{ContentType: "application/octet-stream"})
+	return s.testBucket().WriteAll(context.Background(), key, body, &blob.WriterOptions{ContentType: "application/octet-stream"})
 }
 
 // ForeignKey is a key of storage shared with other software that Put never
@@ -81,13 +82,34 @@ func ForeignKeys() []ForeignKey {
 // ExistsForTest reports whether the storage holds something at key,
 // whatever its shape (Stat refuses dotfiles).
 func ExistsForTest(s *Store, key string) bool {
-	if s.bucket != nil {
-		ok, err := s.bucket.Exists(context.Background(), key)
+	if s.testBucket() != nil {
+		ok, err := s.testBucket().Exists(context.Background(), key)
 		return ok && err == nil
 	}
-	_, err := s.root.Lstat(key)
+	_, err := s.testRoot().Lstat(key)
 	return err == nil
 }
 
 // CheckDecodingForTest is the full-decode reference of Store.Check.
 func (r Rule) CheckDecodingForTest(s *Staged) error { return r.checkDecoding(s) }
+
+// The backends' insides, for the tests that plant or inspect files; nil
+// for the other backend.
+func (s *Store) testBucket() *blob.Bucket {
+	if b, ok := s.backend.(*bucketBackend); ok {
+		return b.bucket
+	}
+	return nil
+}
+
+func (s *Store) testLocal() *localBackend {
+	l, _ := s.backend.(*localBackend)
+	return l
+}
+
+func (s *Store) testRoot() *os.Root {
+	if l := s.testLocal(); l != nil {
+		return l.root
+	}
+	return nil
+}

@@ -64,7 +64,7 @@ func FuzzStageAndCheck(f *testing.F) {
 			}
 		}
 		st.Close()
-		if entries, _ := os.ReadDir(filepath.Join(store.root.Name(), tmpDir)); len(entries) != 0 {
+		if entries, _ := os.ReadDir(filepath.Join(store.testRoot().Name(), tmpDir)); len(entries) != 0 {
 			t.Fatalf("%d temporaries left", len(entries))
 		}
 	})

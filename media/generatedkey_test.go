@@ -61,7 +61,7 @@ func TestForeignKeysNotLookedUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		s.bucket.Close()
+		s.testBucket().Close()
 		if code := get(s, "products/images/"+randomName()+".png"); code != http.StatusServiceUnavailable {
 			t.Fatalf("a generated key on a failing bucket: %d, want 503 (the lookup fails)", code)
 		}
@@ -90,7 +90,7 @@ func TestForeignKeysNotLookedUp(t *testing.T) {
 				t.Errorf("%s: GET %q: %d, want 404", fk.Why, fk.Key, code)
 			}
 		}
-		s.servedDirs.Range(func(dir, _ any) bool {
+		s.testLocal().servedDirs.Range(func(dir, _ any) bool {
 			t.Errorf("directory %q opened for a foreign key", dir)
 			return true
 		})
@@ -98,7 +98,7 @@ func TestForeignKeysNotLookedUp(t *testing.T) {
 		if code := get(s, key); code != http.StatusNotFound {
 			t.Fatalf("missing generated key: %d", code)
 		}
-		if _, ok := s.servedDirs.Load(path.Dir(key)); !ok {
+		if _, ok := s.testLocal().servedDirs.Load(path.Dir(key)); !ok {
 			t.Fatal("a lookup under products/images did not open it: the seam this test relies on is gone")
 		}
 	})

@@ -1,19 +1,13 @@
 package media
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
-
-	"gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
 )
 
 // Handler serves stored files at the request path (the caller strips the
@@ -50,45 +44,7 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if s.bucket != nil {
-		s.serveBucket(w, r, key)
-		return
-	}
-	f, err := s.openLocal(key)
-	if err != nil {
-		// Missing, or outside the root (a symlink out of it): both 404.
-		http.NotFound(w, r)
-		return
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
-		http.NotFound(w, r)
-		return
-	}
-	setFileHeaders(w, key, info.Size())
-	http.ServeContent(w, r, "", info.ModTime(), f)
-}
-
-func (s *Store) serveBucket(w http.ResponseWriter, r *http.Request, key string) {
-	attrs, err := s.bucket.Attributes(r.Context(), key)
-	if err != nil {
-		if gcerrors.Code(err) != gcerrors.NotFound {
-			http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		http.NotFound(w, r)
-		return
-	}
-	if attrs.ContentType != ContentTypeForExt(strings.TrimPrefix(path.Ext(key), ".")) {
-		// Not an object Put wrote (see storedByPut): not ours to serve.
-		http.NotFound(w, r)
-		return
-	}
-	setFileHeaders(w, key, attrs.Size)
-	rs := &bucketReader{ctx: r.Context(), bucket: s.bucket, key: key, size: attrs.Size}
-	defer rs.Close()
-	http.ServeContent(w, r, "", attrs.ModTime, rs)
+	s.backend.serve(w, r, key)
 }
 
 // setFileHeaders sets what every served file carries. Names are unique and
@@ -132,59 +88,3 @@ var (
 	// Cross-Origin-Embedder-Policy: require-corp, which needs this.
 	crossOrigin = []string{"cross-origin"}
 )
-
-// bucketReader is an io.ReadSeeker over a bucket object that opens a range
-// reader lazily from the current offset, so that http.ServeContent's seeks
-// cost nothing and nothing is buffered whole.
-type bucketReader struct {
-	ctx    context.Context
-	bucket *blob.Bucket
-	key    string
-	size   int64
-	off    int64
-	r      *blob.Reader
-}
-
-func (b *bucketReader) Read(p []byte) (int, error) {
-	if b.off >= b.size {
-		return 0, io.EOF
-	}
-	if b.r == nil {
-		r, err := b.bucket.NewRangeReader(b.ctx, b.key, b.off, -1, nil)
-		if err != nil {
-			return 0, err
-		}
-		b.r = r
-	}
-	n, err := b.r.Read(p)
-	b.off += int64(n)
-	return n, err
-}
-
-func (b *bucketReader) Seek(offset int64, whence int) (int64, error) {
-	var next int64
-	switch whence {
-	case io.SeekStart:
-		next = offset
-	case io.SeekCurrent:
-		next = b.off + offset
-	case io.SeekEnd:
-		next = b.size + offset
-	}
-	if next < 0 {
-		return 0, errors.New("media: seek before start")
-	}
-	if next != b.off && b.r != nil {
-		b.r.Close()
-		b.r = nil
-	}
-	b.off = next
-	return next, nil
-}
-
-func (b *bucketReader) Close() error {
-	if b.r != nil {
-		return b.r.Close()
-	}
-	return nil
-}

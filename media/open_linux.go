@@ -11,18 +11,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openLocal opens a stored file for reading. The directories files live in
+// openServed opens a stored file for reading. The directories files live in
 // are kept open, so that a request resolves one name (one openat, never
 // following a symlink) instead of every component of the key; a directory
 // removed behind the server's back is opened afresh.
-func (s *Store) openLocal(key string) (*os.File, error) {
+func (l *localBackend) openServed(key string) (*os.File, error) {
 	dir, name := path.Split(key)
 	if dir == "" {
-		return s.root.Open(key)
+		return l.root.Open(key)
 	}
 	dir = strings.TrimSuffix(dir, "/")
 	for attempt := 0; attempt < 2; attempt++ {
-		d, err := s.servedDir(dir, attempt > 0)
+		d, err := l.servedDir(dir, attempt > 0)
 		if err != nil {
 			return nil, err
 		}
@@ -36,17 +36,17 @@ func (s *Store) openLocal(key string) (*os.File, error) {
 
 // servedDir returns the open directory dir of the media root (opened
 // through the root, so never outside it).
-func (s *Store) servedDir(dir string, refresh bool) (*os.File, error) {
+func (l *localBackend) servedDir(dir string, refresh bool) (*os.File, error) {
 	if !refresh {
-		if d, ok := s.servedDirs.Load(dir); ok {
+		if d, ok := l.servedDirs.Load(dir); ok {
 			return d.(*os.File), nil
 		}
 	}
-	d, err := s.root.Open(dir)
+	d, err := l.root.Open(dir)
 	if err != nil {
 		return nil, err
 	}
-	if old, loaded := s.servedDirs.Swap(dir, d); loaded {
+	if old, loaded := l.servedDirs.Swap(dir, d); loaded {
 		// Still in use by requests in flight: closed by the collector
 		// once none holds it.
 		_ = old

@@ -4,5 +4,5 @@ package media
 
 import "os"
 
-// openLocal opens a stored file for reading, within the media root.
-func (s *Store) openLocal(key string) (*os.File, error) { return s.root.Open(key) }
+// openServed opens a stored file for reading, within the media root.
+func (l *localBackend) openServed(key string) (*os.File, error) { return l.root.Open(key) }

@@ -70,7 +70,7 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	st := &Staged{Name: SanitizeName(name), tmp: s.tmp, tmpName: tmpName}
 	var w io.Writer = f
 	var direct *directWriter
-	if s.root != nil {
+	if s.local {
 		// On local disk the staged file becomes the stored one: write it
 		// past the page cache (see directWriter).
 		direct = newDirectWriter(f)

@@ -33,7 +33,7 @@ func TestBucketStagingDirsOfDeadProcesses(t *testing.T) {
 	if _, err := os.Stat(dead); !os.IsNotExist(err) {
 		t.Error("the staging directory of a dead process survived")
 	}
-	for _, d := range []string{alive, s.tmpPath} {
+	for _, d := range []string{alive, s.backend.(*bucketBackend).tmpPath} {
 		if _, err := os.Stat(d); err != nil {
 			t.Errorf("%s removed: %v", d, err)
 		}

@@ -5,44 +5,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
-	"path"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/semaphore"
 )
-
-// tmpDir is where a local Store stages uploads: inside the media root, on
-// the same file system (storing is a rename), and never served.
-const tmpDir = ".tmp"
 
 // sweepBatch is how many keys Sweep asks about at once.
 const sweepBatch = 500
 
 // Store keeps files under server-generated keys on one backend: local disk
-// (through os.Root, durable with fsync) or a gocloud.dev/blob bucket.
+// (localBackend: os.Root, durable with fsync) or a gocloud.dev/blob bucket
+// (bucketBackend). What is common — the shape of keys, staging, checks,
+// the sweep's logic, the handler's headers — is the Store's.
 type Store struct {
-	root   *os.Root     // local backend: the media root; nil for a bucket
-	bucket *blob.Bucket // bucket backend; nil for local disk
+	backend backend
+	local   bool // backend is local disk: staged files are written past the page cache
 
 	// Temporaries: tmp is the directory staged files go to and tmpPrefix
 	// their names' prefix within it (".tmp/" inside a local root).
 	tmp       *os.Root
 	tmpPrefix string
-	tmpPath   string // a bucket store's own temporary directory, removed on Close
-
-	syncedDirs sync.Map // local directories already made durable
-	dirSyncs   sync.Map // directory → *dirSync: coalesced directory fsyncs
-	servedDirs sync.Map // directory → *os.File: open for serving
 
 	wrapWriter func(io.Writer) io.Writer // Options.WrapWriter
 	prefixes   []string                  // Options.Prefixes, sorted, without repeats
@@ -52,6 +39,38 @@ type Store struct {
 
 	readBuffers sync.Pool // read-ahead buffers of Stage
 }
+
+// backend is where a Store keeps its files. Keys reach it checked
+// (validKey, and generatedKey where the Store says so); errors are the
+// package's (storageErr, ErrNotFound).
+type backend interface {
+	// put stores the staged file at key and returns the key it took (local
+	// disk picks another generated name under prefix should key exist).
+	put(ctx context.Context, prefix, key string, st *Staged) (string, error)
+	stat(ctx context.Context, key string) (Info, error)
+	open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+	// remove deletes key; a missing key is not an error.
+	remove(ctx context.Context, key string) error
+	// list visits the stored keys keep takes, directly under each prefix
+	// (anywhere when there are none), with their modification times.
+	list(ctx context.Context, prefixes []string, keep func(string) bool, visit func(string, time.Time) error) error
+	// storedByPut reports whether the file at key is one Put wrote (not
+	// one planted under a name of the same shape).
+	storedByPut(ctx context.Context, key string) bool
+	// serve answers a GET or HEAD of key (headers common to every answer
+	// are set).
+	serve(w http.ResponseWriter, r *http.Request, key string)
+	signedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+	ping(ctx context.Context) error
+	// removeTemporaries removes what earlier runs left staged.
+	removeTemporaries() (int, error)
+	close() error
+}
+
+var (
+	_ backend = (*localBackend)(nil)
+	_ backend = (*bucketBackend)(nil)
+)
 
 // DefaultDecodeBudget is how many pixels full image decodes may hold at
 // once (about 192 MB of decoded RGBA).
@@ -88,7 +107,7 @@ func OpenWith(ctx context.Context, storageURL string, opts Options) (*Store, err
 			return nil, fmt.Errorf("media: upload prefix %q: want one or more segments, each followed by a slash (\"images/\")", p)
 		}
 	}
-	s, err := open(ctx, storageURL)
+	s, err := open(ctx, storageURL, opts.WrapWriter)
 	if err != nil {
 		return nil, err
 	}
@@ -102,38 +121,21 @@ func OpenWith(ctx context.Context, storageURL string, opts Options) (*Store, err
 	return s, nil
 }
 
-func open(ctx context.Context, storageURL string) (*Store, error) {
+func open(ctx context.Context, storageURL string, wrapWriter func(io.Writer) io.Writer) (*Store, error) {
 	dir, local := localDir(storageURL)
 	if !local {
-		bucket, err := blob.OpenBucket(ctx, storageURL)
+		b, err := openBucket(ctx, storageURL)
 		if err != nil {
-			return nil, fmt.Errorf("media: opening bucket: %w", err)
+			return nil, err
 		}
-		tmpPath, err := newStagingDir()
-		if err != nil {
-			bucket.Close()
-			return nil, fmt.Errorf("media: creating staging directory: %w", err)
-		}
-		tmp, err := os.OpenRoot(tmpPath)
-		if err != nil {
-			bucket.Close()
-			os.RemoveAll(tmpPath)
-			return nil, fmt.Errorf("media: opening staging directory: %w", err)
-		}
-		return &Store{bucket: bucket, tmp: tmp, tmpPath: tmpPath}, nil
+		b.wrapWriter = wrapWriter
+		return &Store{backend: b, tmp: b.tmp}, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("media: creating media root: %w", err)
-	}
-	root, err := os.OpenRoot(dir)
+	l, err := openLocal(dir)
 	if err != nil {
-		return nil, fmt.Errorf("media: opening media root: %w", err)
+		return nil, err
 	}
-	if err := root.MkdirAll(tmpDir, 0o700); err != nil {
-		root.Close()
-		return nil, fmt.Errorf("media: creating %s: %w", tmpDir, err)
-	}
-	return &Store{root: root, tmp: root, tmpPrefix: tmpDir + "/"}, nil
+	return &Store{backend: l, local: true, tmp: l.root, tmpPrefix: tmpDir + "/"}, nil
 }
 
 func localDir(storageURL string) (string, bool) {
@@ -147,36 +149,13 @@ func localDir(storageURL string) (string, bool) {
 }
 
 // Local reports whether the store is on local disk.
-func (s *Store) Local() bool { return s.root != nil }
+func (s *Store) Local() bool { return s.local }
 
 // Close releases the store.
-func (s *Store) Close() error {
-	var errs []error
-	if s.bucket != nil {
-		errs = append(errs, s.bucket.Close(), s.tmp.Close(), os.RemoveAll(s.tmpPath))
-	} else {
-		errs = append(errs, s.root.Close())
-	}
-	return errors.Join(errs...)
-}
+func (s *Store) Close() error { return s.backend.close() }
 
 // Ping checks that the storage answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if s.bucket != nil {
-		ok, err := s.bucket.IsAccessible(ctx)
-		if err != nil {
-			return fmt.Errorf("media: bucket: %w", err)
-		}
-		if !ok {
-			return errors.New("media: bucket is not accessible")
-		}
-		return nil
-	}
-	if _, err := s.root.Stat(tmpDir); err != nil {
-		return fmt.Errorf("media: media root: %w", err)
-	}
-	return nil
-}
+func (s *Store) Ping(ctx context.Context) error { return s.backend.ping(ctx) }
 
 // Put stores a staged file under a new key: prefix (one of
 // Options.Prefixes, when set), a generated unique name, and the extension
@@ -196,200 +175,17 @@ func (s *Store) Put(ctx context.Context, prefix string, st *Staged) (File, error
 		// A key the handler would never serve nor Sweep remove.
 		return File{}, fmt.Errorf("media: storing %s: not a type media stores", st.ContentType)
 	}
-	var err error
-	if s.bucket != nil {
-		err = s.putBucket(ctx, key, st)
-	} else {
-		key, err = s.putLocal(prefix, key, st)
-	}
+	key, err := s.backend.put(ctx, prefix, key, st)
 	if err != nil {
 		return File{}, err
 	}
 	return File{Key: key, Name: st.Name, Size: st.Size, ContentType: st.ContentType, SHA256: st.SHA256, Width: st.Width, Height: st.Height}, nil
 }
 
-// putLocal moves the staged file to key (or, should key exist, to another
-// generated name under prefix) and returns the key it took.
-func (s *Store) putLocal(prefix, key string, st *Staged) (string, error) {
-	tmpName := st.tmpName
-	f, err := s.root.OpenFile(tmpName, os.O_RDWR, 0)
-	if err != nil {
-		return "", fmt.Errorf("media: opening staged file: %w", err)
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", storageErr("syncing "+key, err)
-	}
-	dir := path.Dir(key)
-	if err := s.makeDurableDir(dir); err != nil {
-		return "", err
-	}
-	// A rename replaces its target: never let it. Generated names collide
-	// with odds of 2⁻¹²⁸, so this check costs one lookup and never loops in
-	// practice.
-	for attempt := 0; ; attempt++ {
-		_, err := s.root.Lstat(key)
-		if errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		if err != nil {
-			return "", storageErr("checking "+key, err)
-		}
-		if attempt == 3 {
-			return "", storageErr("storing "+key, fs.ErrExist)
-		}
-		key = prefix + randomName() + "." + st.Ext
-	}
-	err = s.root.Rename(tmpName, key)
-	if errors.Is(err, fs.ErrNotExist) {
-		// The directory went away behind the process's back (it is
-		// remembered as made): make it again.
-		s.syncedDirs.Delete(dir)
-		if err := s.makeDurableDir(dir); err != nil {
-			return "", err
-		}
-		err = s.root.Rename(tmpName, key)
-	}
-	if err != nil {
-		return "", storageErr("storing "+key, err)
-	}
-	st.consumed = true
-	if err := s.dirSyncer(dir).sync(func() error { return s.syncDir(dir) }); err != nil {
-		s.root.Remove(key)
-		return "", err
-	}
-	return key, nil
-}
-
-// makeDurableDir creates dir (and its parents) and, the first time this
-// process sees it, syncs each one and its parent so the entries survive a
-// crash.
-func (s *Store) makeDurableDir(dir string) error {
-	if _, ok := s.syncedDirs.Load(dir); ok {
-		return nil
-	}
-	if err := s.root.MkdirAll(dir, 0o755); err != nil {
-		return storageErr("creating "+dir, err)
-	}
-	for d := dir; ; d = path.Dir(d) {
-		if err := s.syncDir(path.Dir(d)); err != nil {
-			return err
-		}
-		if path.Dir(d) == "." {
-			break
-		}
-	}
-	s.syncedDirs.Store(dir, true)
-	return nil
-}
-
-func (s *Store) dirSyncer(dir string) *dirSync {
-	if d, ok := s.dirSyncs.Load(dir); ok {
-		return d.(*dirSync)
-	}
-	d, _ := s.dirSyncs.LoadOrStore(dir, newDirSync())
-	return d.(*dirSync)
-}
-
-// dirSync coalesces the fsyncs of one directory (group commit): a caller
-// that renamed a file into it needs a sync that starts after its rename;
-// callers that arrive while one runs share the next one, so concurrent
-// uploads into a directory pay for about one directory fsync between them
-// instead of one each.
-type dirSync struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	running bool
-	started uint64 // syncs started
-	done    uint64 // syncs finished
-	lastErr error  // of the sync that finished last
-}
-
-func newDirSync() *dirSync {
-	d := &dirSync{}
-	d.cond = sync.NewCond(&d.mu)
-	return d
-}
-
-func (d *dirSync) sync(do func() error) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	need := d.started + 1 // the first sync to start from now on covers us
-	for d.done < need {
-		if d.running {
-			d.cond.Wait()
-			continue
-		}
-		d.running = true
-		d.started++
-		gen := d.started
-		d.mu.Unlock()
-		err := do()
-		d.mu.Lock()
-		d.running = false
-		d.done, d.lastErr = gen, err
-		d.cond.Broadcast()
-	}
-	return d.lastErr
-}
-
-func (s *Store) syncDir(dir string) error {
-	d, err := s.root.Open(dir)
-	if err != nil {
-		return storageErr("opening directory "+dir, err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return storageErr("syncing directory "+dir, err)
-	}
-	return nil
-}
-
-func (s *Store) putBucket(ctx context.Context, key string, st *Staged) error {
-	r, err := st.Open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	bw, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: st.ContentType})
-	if err != nil {
-		return storageErr("storing "+key, err)
-	}
-	var w io.Writer = bw
-	if s.wrapWriter != nil {
-		w = s.wrapWriter(bw)
-	}
-	if _, err := io.Copy(w, r); err != nil {
-		// Cancelling before Close abandons the upload: no object appears.
-		cancel()
-		bw.Close()
-		return storageErr("storing "+key, err)
-	}
-	if err := bw.Close(); err != nil {
-		return storageErr("storing "+key, err)
-	}
-	return st.Close()
-}
-
 // SignedURL returns a presigned GET URL of a bucket object, valid for ttl.
 // Local disk has none.
 func (s *Store) SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	if s.bucket == nil {
-		return "", errors.New("media: signed URLs need a bucket")
-	}
-	u, err := s.bucket.SignedURL(ctx, key, &blob.SignedURLOptions{Expiry: ttl, Method: http.MethodGet})
-	if err != nil {
-		return "", fmt.Errorf("media: signing %s: %w", key, err)
-	}
-	return u, nil
+	return s.backend.signedURL(ctx, key, ttl)
 }
 
 // Delete removes the files at keys. A missing key is not an error.
@@ -400,39 +196,11 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 			errs = append(errs, fmt.Errorf("media: deleting %q: invalid key", key))
 			continue
 		}
-		var err error
-		if s.bucket != nil {
-			err = s.bucket.Delete(ctx, key)
-			if gcerrors.Code(err) == gcerrors.NotFound {
-				err = nil
-			}
-		} else {
-			err = s.root.Remove(key)
-			if errors.Is(err, fs.ErrNotExist) {
-				err = nil
-			}
-		}
-		if err != nil {
+		if err := s.backend.remove(ctx, key); err != nil {
 			errs = append(errs, storageErr("deleting "+key, err))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// storedByPut reports whether the object at key is one Put wrote: on a
-// bucket, its stored Content-Type must be the one its extension implies
-// (Put stores the sniffed type, from which the extension comes). An object
-// that merely has a generated-looking name — planted by other software, or
-// on versitygw's posix backend a symlink, which it serves and deletes
-// through with a guessed type — is left alone and never served. Local
-// disk needs no check: os.Root refuses symlinks out of the root, and
-// listing does not follow them.
-func (s *Store) storedByPut(ctx context.Context, key string) bool {
-	if s.bucket == nil {
-		return true
-	}
-	attrs, err := s.bucket.Attributes(ctx, key)
-	return err == nil && attrs.ContentType == ContentTypeForExt(strings.TrimPrefix(path.Ext(key), "."))
 }
 
 // Sweep removes stored files older than grace that no row references, as
@@ -454,7 +222,7 @@ func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(
 		}
 		var orphans []string
 		for _, k := range batch {
-			if !refs[k] && s.storedByPut(ctx, k) {
+			if !refs[k] && s.backend.storedByPut(ctx, k) {
 				orphans = append(orphans, k)
 			}
 		}
@@ -475,198 +243,15 @@ func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(
 		}
 		return nil
 	}
-	var err error
-	if s.bucket != nil {
-		err = s.listBucket(ctx, visit)
-	} else {
-		err = s.listLocal(ctx, visit)
-	}
-	if err != nil {
+	if err := s.backend.list(ctx, s.prefixes, s.generatedKey, visit); err != nil {
 		return removed, err
 	}
 	return removed, flush()
 }
 
-// listLocal visits the regular files of generated keys: those directly in
-// each prefix's directory, or, with no prefixes set, anywhere in the root
-// outside dot-directories (the temporaries).
-func (s *Store) listLocal(ctx context.Context, visit func(string, time.Time) error) error {
-	if len(s.prefixes) == 0 {
-		return fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if p != "." && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			return s.visitLocal(p, d, visit)
-		})
-	}
-	for _, prefix := range s.prefixes {
-		dir := strings.TrimSuffix(prefix, "/")
-		if ok, err := s.realDir(dir); err != nil {
-			return storageErr("listing "+dir, err)
-		} else if !ok {
-			continue // nothing stored there yet, or a symlink: not ours
-		}
-		entries, err := fs.ReadDir(s.root.FS(), dir)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // removed meanwhile
-		}
-		if err != nil {
-			return storageErr("listing "+dir, err)
-		}
-		for _, d := range entries {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err := s.visitLocal(prefix+d.Name(), d, visit); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// realDir reports whether dir and each of its parents is a directory of
-// the root, none a symlink (Put makes real directories; the walk without
-// prefixes does not follow links either): Sweep never lists or deletes
-// through a link.
-func (s *Store) realDir(dir string) (bool, error) {
-	for end := 0; end < len(dir); {
-		next := strings.IndexByte(dir[end+1:], '/')
-		if next < 0 {
-			end = len(dir)
-		} else {
-			end += 1 + next
-		}
-		info, err := s.root.Lstat(dir[:end])
-		if errors.Is(err, fs.ErrNotExist) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if !info.IsDir() {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// visitLocal visits key if it is a generated key holding a regular file
-// (symlinks are never stored files).
-func (s *Store) visitLocal(key string, d fs.DirEntry, visit func(string, time.Time) error) error {
-	if !d.Type().IsRegular() || !s.generatedKey(key) {
-		return nil
-	}
-	info, err := d.Info()
-	if err != nil {
-		return nil // removed meanwhile
-	}
-	return visit(key, info.ModTime())
-}
-
-// listBucket visits the objects of generated keys: those directly under
-// each prefix (listed with a delimiter, so a prefix's subdirectories are
-// not walked), or, with no prefixes set, the whole bucket.
-func (s *Store) listBucket(ctx context.Context, visit func(string, time.Time) error) error {
-	if len(s.prefixes) == 0 {
-		return s.listBucketWith(ctx, nil, visit)
-	}
-	for _, prefix := range s.prefixes {
-		if err := s.listBucketWith(ctx, &blob.ListOptions{Prefix: prefix, Delimiter: "/"}, visit); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Store) listBucketWith(ctx context.Context, opts *blob.ListOptions, visit func(string, time.Time) error) error {
-	it := s.bucket.List(opts)
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return storageErr("listing bucket", err)
-		}
-		if obj.IsDir || !s.generatedKey(obj.Key) {
-			continue
-		}
-		if err := visit(obj.Key, obj.ModTime); err != nil {
-			return err
-		}
-	}
-}
-
 // RemoveTemporaries removes every staged file left by an earlier run (a
 // crash), whatever its age. Call it at start, before serving.
-func (s *Store) RemoveTemporaries() (int, error) {
-	if s.bucket != nil {
-		return removeDeadStagingDirs()
-	}
-	entries, err := fs.ReadDir(s.root.FS(), tmpDir)
-	if err != nil {
-		return 0, fmt.Errorf("media: listing temporaries: %w", err)
-	}
-	n := 0
-	var errs []error
-	for _, e := range entries {
-		if err := s.root.RemoveAll(tmpDir + "/" + e.Name()); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		n++
-	}
-	return n, errors.Join(errs...)
-}
-
-// stagingRoot holds the staging directories of bucket stores, one per
-// process, named "<pid>-<random>", so that a later process can tell those
-// of processes that died (a crash) from those still in use.
-func stagingRoot() string { return filepath.Join(os.TempDir(), "mediagraph-staging") }
-
-func newStagingDir() (string, error) {
-	if err := os.MkdirAll(stagingRoot(), 0o700); err != nil {
-		return "", err
-	}
-	return os.MkdirTemp(stagingRoot(), strconv.Itoa(os.Getpid())+"-")
-}
-
-// removeDeadStagingDirs removes the staging directories of processes that
-// are gone, whatever their age.
-func removeDeadStagingDirs() (int, error) {
-	entries, err := os.ReadDir(stagingRoot())
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("media: listing staging directories: %w", err)
-	}
-	n := 0
-	var errs []error
-	for _, e := range entries {
-		pidText, _, _ := strings.Cut(e.Name(), "-")
-		pid, err := strconv.Atoi(pidText)
-		if err != nil || pid == os.Getpid() || processAlive(pid) {
-			continue
-		}
-		if err := os.RemoveAll(filepath.Join(stagingRoot(), e.Name())); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		n++
-	}
-	return n, errors.Join(errs...)
-}
+func (s *Store) RemoveTemporaries() (int, error) { return s.backend.removeTemporaries() }
 
 // validPrefix reports whether prefix is empty or a sequence of valid key
 // segments each followed by a slash ("products/images/").
@@ -758,50 +343,15 @@ func (s *Store) Stat(ctx context.Context, key string) (Info, error) {
 	if !validKey(key) {
 		return Info{}, fmt.Errorf("media: stat %q: %w", key, ErrNotFound)
 	}
-	if s.bucket != nil {
-		attrs, err := s.bucket.Attributes(ctx, key)
-		if gcerrors.Code(err) == gcerrors.NotFound {
-			return Info{}, fmt.Errorf("media: stat %s: %w", key, ErrNotFound)
-		}
-		if err != nil {
-			return Info{}, storageErr("stat "+key, err)
-		}
-		return Info{Key: key, Size: attrs.Size, ModTime: attrs.ModTime}, nil
-	}
-	info, err := s.root.Stat(key)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()) {
-		return Info{}, fmt.Errorf("media: stat %s: %w", key, ErrNotFound)
-	}
-	if err != nil {
-		return Info{}, storageErr("stat "+key, err)
-	}
-	return Info{Key: key, Size: info.Size(), ModTime: info.ModTime()}, nil
+	return s.backend.stat(ctx, key)
 }
 
 // Open returns a reader over the file stored at key (to make renditions,
 // to copy it elsewhere); ErrNotFound if there is none. A bucket object is
 // read through range readers opened as needed, never buffered whole.
 func (s *Store) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
-	if s.bucket != nil {
-		info, err := s.Stat(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		return &bucketReader{ctx: ctx, bucket: s.bucket, key: key, size: info.Size}, nil
-	}
 	if !validKey(key) {
 		return nil, fmt.Errorf("media: opening %q: %w", key, ErrNotFound)
 	}
-	f, err := s.root.Open(key)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("media: opening %s: %w", key, ErrNotFound)
-	}
-	if err != nil {
-		return nil, storageErr("opening "+key, err)
-	}
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("media: opening %s: %w", key, ErrNotFound)
-	}
-	return f, nil
+	return s.backend.open(ctx, key)
 }
