@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"image"
 	"io"
 	"net/http"
@@ -91,19 +92,17 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	return st, nil
 }
 
-// fill streams r into f through w. direct, when not nil, is the writer
-// under w that writes past the page cache: fill ends its writes before it
-// reads the file back.
+// fill streams r into f through w, keeping at most limit+1 bytes, and
+// feeds every kept byte to an inspection, which fills in what the content
+// says of the file once the stream has ended. direct, when not nil, is the
+// writer under w that writes past the page cache: fill ends its writes
+// before the inspection may read the file back.
 func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *directWriter, r io.Reader, limit int64, bufs *sync.Pool) error {
-	hash := sha256.New()
-	text := utf8Checker{valid: true}
-	head := make([]byte, 0, headLen)
+	in := newInspection()
 	ra := newReadAhead(r, bufs)
 	defer ra.close()
 	// Nothing may be in flight once fill returns: the file is closed then.
 	defer direct.stop()
-	var checker imageChecker
-	verifiedAs := ""
 	var kept, flushed int64
 	var batch []readChunk
 	var iov [][]byte
@@ -124,26 +123,10 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *dir
 			} else if kept+int64(len(chunk)) > limit+1 {
 				chunk = chunk[:limit+1-kept]
 				st.Exceeded = true
-				checker = nil // over the limit: refused before any check
+				in.exceed()
 			}
 			if len(chunk) > 0 {
-				if kept == 0 {
-					// The first chunk holds the sniffed bytes (a read-ahead
-					// buffer is larger than sniffLen, and filled unless the
-					// stream ends): an image is verified as it streams, so
-					// that checking it never reads the file back.
-					if t := http.DetectContentType(chunk[:min(len(chunk), sniffLen)]); !st.Exceeded {
-						checker, verifiedAs = newImageChecker(t), t
-					}
-				}
-				if len(head) < headLen {
-					head = append(head, chunk[:min(len(chunk), headLen-len(head))]...)
-				}
-				if checker != nil && !checker.decided() {
-					checker.write(chunk)
-				}
-				hash.Write(chunk)
-				text.write(chunk)
+				in.write(chunk)
 				iov = append(iov, chunk)
 				kept += int64(len(chunk))
 			}
@@ -183,8 +166,9 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *dir
 			return fmt.Errorf("media: reading upload: %w", readErr)
 		}
 	}
-	// The writes have landed, and the file is read back below (sniffing a
-	// DOCX, an image header past the bytes kept) through the page cache.
+	// The writes have landed, and the inspection may read the file back
+	// (sniffing a DOCX, an image header past the bytes kept) through the
+	// page cache.
 	if err := direct.stop(); err != nil {
 		return storageErr("writing temporary", err)
 	}
@@ -192,26 +176,74 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *dir
 	// the limit too.
 	st.Exceeded = st.Exceeded || kept > limit
 	st.Size = kept
-	st.SHA256 = hex.EncodeToString(hash.Sum(nil))
+	in.finish(st, f)
+	return nil
+}
+
+// inspection is what staging learns of an upload from its bytes as they
+// stream by: their hash, the first bytes (sniffing, image headers),
+// whether they are UTF-8 text, and for an image its checker's verdict, so
+// that checking a file never reads it back whole.
+type inspection struct {
+	hash       hash.Hash
+	text       utf8Checker
+	head       []byte // the first headLen bytes
+	checker    imageChecker
+	verifiedAs string // the type checker verifies
+	exceeded   bool
+	kept       int64
+}
+
+func newInspection() *inspection {
+	return &inspection{hash: sha256.New(), text: utf8Checker{valid: true}, head: make([]byte, 0, headLen)}
+}
+
+// write takes the next bytes kept.
+func (in *inspection) write(chunk []byte) {
+	if in.kept == 0 && !in.exceeded {
+		// The first chunk holds the sniffed bytes (a read-ahead buffer is
+		// larger than sniffLen, and filled unless the stream ends): an
+		// image is verified as it streams.
+		t := http.DetectContentType(chunk[:min(len(chunk), sniffLen)])
+		in.checker, in.verifiedAs = newImageChecker(t), t
+	}
+	if len(in.head) < headLen {
+		in.head = append(in.head, chunk[:min(len(chunk), headLen-len(in.head))]...)
+	}
+	if in.checker != nil && !in.checker.decided() {
+		in.checker.write(chunk)
+	}
+	in.hash.Write(chunk)
+	in.text.write(chunk)
+	in.kept += int64(len(chunk))
+}
+
+// exceed marks the stream over its limit: refused before any check.
+func (in *inspection) exceed() { in.exceeded, in.checker = true, nil }
+
+// finish fills in st from what was learned (Size and Exceeded are set),
+// reading the staged file f where the first bytes do not tell enough.
+func (in *inspection) finish(st *Staged, f *os.File) {
+	st.SHA256 = hex.EncodeToString(in.hash.Sum(nil))
 	if st.Exceeded {
 		st.ContentType, st.Ext = typeBin, "bin"
-		return nil
+		return
 	}
-	st.ContentType = sniff(head[:min(len(head), sniffLen)], f, kept, text.done())
+	head := in.head
+	st.ContentType = sniff(head[:min(len(head), sniffLen)], f, st.Size, in.text.done())
 	st.Ext = ExtForContentType(st.ContentType)
-	if checker != nil {
-		st.verifiedAs, st.verifyErr = verifiedAs, checker.close()
+	if in.checker != nil {
+		st.verifiedAs, st.verifyErr = in.verifiedAs, in.checker.close()
 	}
 	if isImageType(st.ContentType) {
 		// The header is read from the bytes kept in memory, the file
 		// only past them (a JPEG's metadata can be long).
-		rest := io.NewSectionReader(f, int64(len(head)), kept-int64(len(head)))
+		rest := io.NewSectionReader(f, int64(len(head)), st.Size-int64(len(head)))
 		cfg, _, err := image.DecodeConfig(bufio.NewReader(io.MultiReader(bytes.NewReader(head), rest)))
 		if err == nil {
 			st.Width, st.Height = cfg.Width, cfg.Height
 		}
 	}
-	return nil
 }
 
 // readAhead reads an upload in a goroutine of its own into a few fixed
