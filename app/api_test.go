@@ -77,13 +77,6 @@ func TestCreateProductWithImagesAndReadBack(t *testing.T) {
 	}
 }
 
-func createProduct(t *testing.T, s *testServer, name, price string) string {
-	t.Helper()
-	data := s.mustQuery(t, `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
-		map[string]any{"input": map[string]any{"name": name, "price": price}})
-	return digString(data, "createProduct", "id")
-}
-
 func TestProductImagesLifecycle(t *testing.T) {
 	s := newTestServer(t, nil)
 	id := createProduct(t, s, "Lamp", "5")

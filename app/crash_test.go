@@ -31,11 +31,6 @@ func rawUpload(t *testing.T, productID string, img []byte) (head string, body []
 	return head, body
 }
 
-func tmpEntries(dir string) int {
-	entries, _ := os.ReadDir(filepath.Join(dir, ".tmp"))
-	return len(entries)
-}
-
 // waitFor polls cond for up to d.
 func waitFor(d time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(d)

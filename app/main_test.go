@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -15,21 +17,31 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"mediagraph/media/mediatest"
 )
+
+// The helpers the server's tests share, all in this file: a real server
+// in the test process (newTestServer) or as the built binary
+// (startProcess), requests (query, mutate, multipartBody), what the
+// database and the media root hold (counts, storedFiles), fixtures
+// (testImage, pngBytes, orphanKey) and /metrics (metricValue).
 
 // testServer is a real mediagraph (SQLite file + local media directory in a
 // temporary directory) behind a real HTTP server.
@@ -424,3 +436,149 @@ func wantErrorCode(t *testing.T, r gqlResponse, status int, code, field string) 
 }
 
 var _ = strings.Contains
+
+func createProduct(t *testing.T, s *testServer, name, price string) string {
+	t.Helper()
+	data := s.mustQuery(t, `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
+		map[string]any{"input": map[string]any{"name": name, "price": price}})
+	return digString(data, "createProduct", "id")
+}
+
+func tmpEntries(dir string) int {
+	entries, _ := os.ReadDir(filepath.Join(dir, ".tmp"))
+	return len(entries)
+}
+
+func testConfig(t *testing.T, env map[string]string) *Config {
+	t.Helper()
+	cfg, err := LoadConfig(nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// orphanKey is a key of the shape the server makes (prefix, 26 random
+// base32 characters, extension): the sweep considers no other.
+func orphanKey(prefix, ext string) string {
+	var b [16]byte
+	rand.Read(b[:])
+	return prefix + base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding).EncodeToString(b[:]) + "." + ext
+}
+
+// wantUnchanged fails when a refusal left a row or a file behind.
+func wantUnchanged(t *testing.T, s *testServer, before counts) {
+	t.Helper()
+	if after := s.counts(t); after != before {
+		t.Errorf("counts changed by a refusal: %+v → %+v (files now %v)", before, after, s.storedFiles(t))
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// serverBinary builds mediagraph once per test run.
+func serverBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "mediagraph-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "mediagraph")
+		out, err := exec.Command("go", "build", "-o", binPath, "..").CombinedOutput() // the command at the top
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// process is the real binary running on a loopback port.
+type process struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *bytes.Buffer
+	mu   *sync.Mutex
+	done chan error
+}
+
+func startProcess(t *testing.T, env ...string) *process {
+	t.Helper()
+	dir := t.TempDir()
+	storageURL, _ := testStorage(t, dir)
+	return startProcessOn(t, testDatabaseURL(t, dir), storageURL, env...)
+}
+
+// startProcessOn starts the binary on a given database and storage (the
+// replicas of a test share them).
+func startProcessOn(t *testing.T, databaseURL, storageURL string, env ...string) *process {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(serverBinary(t))
+	cmd.Env = append(os.Environ(),
+		"ADDR="+addr,
+		"DATABASE_URL="+databaseURL,
+		"STORAGE_URL="+storageURL,
+	)
+	cmd.Env = append(cmd.Env, env...)
+	p := &process{cmd: cmd, addr: addr, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
+	cmd.Stdout = lockedWriter{p.mu, p.logs}
+	cmd.Stderr = lockedWriter{p.mu, p.logs}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready after 20s; logs:\n%s", p.output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *process) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}

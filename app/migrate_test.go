@@ -10,15 +10,6 @@ import (
 	"testing"
 )
 
-func testConfig(t *testing.T, env map[string]string) *Config {
-	t.Helper()
-	cfg, err := LoadConfig(nil, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // TestMigrationsMatchSchema: the committed migrations bring an empty
 // database to exactly the ent schema (ent finds nothing left to change),
 // so a schema change without its migration fails here.

@@ -2,129 +2,15 @@ package app
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// serverBinary builds mediagraph once per test run.
-func serverBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mediagraph-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "mediagraph")
-		out, err := exec.Command("go", "build", "-o", binPath, "..").CombinedOutput() // the command at the top
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// process is the real binary running on a loopback port.
-type process struct {
-	cmd  *exec.Cmd
-	addr string
-	logs *bytes.Buffer
-	mu   *sync.Mutex
-	done chan error
-}
-
-func startProcess(t *testing.T, env ...string) *process {
-	t.Helper()
-	dir := t.TempDir()
-	storageURL, _ := testStorage(t, dir)
-	return startProcessOn(t, testDatabaseURL(t, dir), storageURL, env...)
-}
-
-// startProcessOn starts the binary on a given database and storage (the
-// replicas of a test share them).
-func startProcessOn(t *testing.T, databaseURL, storageURL string, env ...string) *process {
-	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(serverBinary(t))
-	cmd.Env = append(os.Environ(),
-		"ADDR="+addr,
-		"DATABASE_URL="+databaseURL,
-		"STORAGE_URL="+storageURL,
-	)
-	cmd.Env = append(cmd.Env, env...)
-	p := &process{cmd: cmd, addr: addr, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
-	cmd.Stdout = lockedWriter{p.mu, p.logs}
-	cmd.Stderr = lockedWriter{p.mu, p.logs}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.done
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready after 20s; logs:\n%s", p.output())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (p *process) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs.String()
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
-}
 
 // TestGracefulShutdown: on SIGTERM the server stops accepting connections,
 // lets an upload in flight finish, and exits 0.

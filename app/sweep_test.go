@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -62,14 +60,6 @@ func writeMediaFile(t *testing.T, mediaDir, rel string) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// orphanKey is a key of the shape the server makes (prefix, 26 random
-// base32 characters, extension): the sweep considers no other.
-func orphanKey(prefix, ext string) string {
-	var b [16]byte
-	rand.Read(b[:])
-	return prefix + base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding).EncodeToString(b[:]) + "." + ext
 }
 
 func exists(p string) bool {

@@ -117,14 +117,6 @@ func valZip(t *testing.T, entries ...string) []byte {
 
 var valPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
-// wantUnchanged fails when a refusal left a row or a file behind.
-func wantUnchanged(t *testing.T, s *testServer, before counts) {
-	t.Helper()
-	if after := s.counts(t); after != before {
-		t.Errorf("counts changed by a refusal: %+v → %+v (files now %v)", before, after, s.storedFiles(t))
-	}
-}
-
 func TestValidationAddProductImage(t *testing.T) {
 	s := newTestServer(t, nil)
 	id := createProduct(t, s, "Chair", "10")
