@@ -98,7 +98,7 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 // writer under w that writes past the page cache: fill ends its writes
 // before the inspection may read the file back.
 func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *directWriter, r io.Reader, limit int64, bufs *sync.Pool) error {
-	in := newInspection()
+	in := inspection{hash: sha256.New(), text: utf8Checker{valid: true}, head: make([]byte, 0, headLen)}
 	ra := newReadAhead(r, bufs)
 	defer ra.close()
 	// Nothing may be in flight once fill returns: the file is closed then.
@@ -192,10 +192,6 @@ type inspection struct {
 	verifiedAs string // the type checker verifies
 	exceeded   bool
 	kept       int64
-}
-
-func newInspection() *inspection {
-	return &inspection{hash: sha256.New(), text: utf8Checker{valid: true}, head: make([]byte, 0, headLen)}
 }
 
 // write takes the next bytes kept.
