@@ -5,7 +5,9 @@
 //
 // server.go is the only reader of flags and environment: it fills
 // app.Config, builds the server (package app), listens, and shuts down
-// gracefully. `mediagraph migrate` applies pending migrations and exits.
+// gracefully. `mediagraph migrate` applies pending migrations and exits;
+// `mediagraph renditions` makes every missing variant of every image and
+// exits.
 package main
 
 import (
@@ -41,9 +43,9 @@ func main() {
 		debug.SetMemoryLimit(512 << 20)
 	}
 	args := os.Args[1:]
-	migrateOnly := len(args) > 0 && args[0] == "migrate"
-	if migrateOnly {
-		args = args[1:]
+	command := ""
+	if len(args) > 0 && (args[0] == "migrate" || args[0] == "renditions") {
+		command, args = args[0], args[1:]
 	}
 	cfg, err := app.LoadConfig(args, os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
@@ -56,9 +58,18 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if migrateOnly {
+	switch command {
+	case "migrate":
 		err = app.MigrateDatabase(ctx, cfg, log)
-	} else {
+	case "renditions":
+		err = app.BackfillRenditions(ctx, cfg, log, func(p app.BackfillProgress, done bool) {
+			state := "…"
+			if done {
+				state = ": done"
+			}
+			fmt.Fprintf(os.Stderr, "renditions: %d images checked, %d made, %d cannot be rendered%s\n", p.Images, p.Made, p.Failed, state)
+		})
+	default:
 		err = run(ctx, cfg, log)
 	}
 	if err != nil {
@@ -83,6 +94,7 @@ func run(ctx context.Context, cfg *app.Config, log *slog.Logger) error {
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	var sweeping sync.WaitGroup
 	sweeping.Go(func() { srv.SweepEvery(sweepCtx, cfg.SweepInterval) })
+	sweeping.Go(func() { srv.MakePendingVariants(sweepCtx) })
 
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, log)

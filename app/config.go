@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"mediagraph/media"
 )
 
 // Config is every setting of the server. Each has a flag and an
@@ -35,6 +37,9 @@ type Config struct {
 	MinImageHeight        int
 	MaxImagePixels        int64
 	DecodeBudgetPixels    int64
+	Renditions            []media.Preset
+	RenditionWorkers      int
+	StripImageMetadata    bool
 
 	MaxOperations      int
 	MaxQueryComplexity int
@@ -86,6 +91,9 @@ func (c *Config) settings() []setting {
 		{"max-query-depth", "MAX_QUERY_DEPTH", "12", "deepest nesting of one operation", positiveInt(&c.MaxQueryDepth)},
 		{"max-query-aliases", "MAX_QUERY_ALIASES", "30", "most aliased fields in one operation", positiveInt(&c.MaxQueryAliases)},
 		{"introspection", "INTROSPECTION", "true", "answer introspection queries (schema, playgrounds)", boolean(&c.Introspection)},
+		{"renditions", "RENDITIONS", media.DefaultPresets, "the resized copies every image gets: name=WIDTHxHEIGHT:cover or name=WIDTH, comma-separated, or none", presets(&c.Renditions)},
+		{"rendition-workers", "RENDITION_WORKERS", "1", "images whose renditions are made at once in the background (each decode also waits for its pixels in DECODE_BUDGET_PIXELS)", positiveInt(&c.RenditionWorkers)},
+		{"image-metadata", "IMAGE_METADATA", "strip", "strip: originals lose GPS, maker notes, serials, XMP, IPTC, comments and EXIF previews (pixels untouched; ICC profile and orientation kept); keep: stored as uploaded", imageMetadata(&c.StripImageMetadata)},
 		{"decode-budget-pixels", "DECODE_BUDGET_PIXELS", "48000000", "pixels that full image decodes may hold at once (bounds memory under concurrent uploads)", positiveInt64(&c.DecodeBudgetPixels)},
 		{"csrf-prevention", "CSRF_PREVENTION", "true", "require a preflight header on multipart requests", boolean(&c.CSRFPrevention)},
 		{"cors-allowed-origins", "CORS_ALLOWED_ORIGINS", "", "* or comma-separated origins allowed by CORS; empty: no CORS headers", list(&c.CORSAllowedOrigins)},
@@ -156,8 +164,9 @@ func (c *Config) validate() error {
 // Usage prints the settings.
 func Usage(w io.Writer) {
 	c := &Config{}
-	fmt.Fprintln(w, "usage: mediagraph [migrate] [flags]; every flag has an environment variable, flags win")
+	fmt.Fprintln(w, "usage: mediagraph [migrate|renditions] [flags]; every flag has an environment variable, flags win")
 	fmt.Fprintln(w, "  migrate: apply pending database migrations and exit")
+	fmt.Fprintln(w, "  renditions: make every missing variant of every image (after RENDITIONS changed), with a progress line, and exit")
 	for _, s := range c.settings() {
 		fmt.Fprintf(w, "  --%s (%s, default %q)\n\t%s\n", s.flag, s.env, s.def, s.usage)
 	}
@@ -186,6 +195,31 @@ func mediaURL(p *string) func(string) error {
 			return errors.New("must be a path starting with / or an absolute http(s) URL")
 		}
 		*p = v
+		return nil
+	}
+}
+
+func presets(p *[]media.Preset) func(string) error {
+	return func(v string) error {
+		ps, err := media.ParsePresets(v)
+		if err != nil {
+			return err
+		}
+		*p = ps
+		return nil
+	}
+}
+
+func imageMetadata(strip *bool) func(string) error {
+	return func(v string) error {
+		switch v {
+		case "strip":
+			*strip = true
+		case "keep":
+			*strip = false
+		default:
+			return errors.New("must be strip or keep")
+		}
 		return nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,6 +79,11 @@ func TestConfigSources(t *testing.T) {
 		{"absolute MEDIA_URL", nil, []string{"MEDIA_URL", "https://cdn.example/m/"}, func(c *Config) any { return c.MediaURL }, "https://cdn.example/m/"},
 		{"SWEEP_GRACE", nil, []string{"SWEEP_GRACE", "90s"}, func(c *Config) any { return c.SweepGrace }, 90 * time.Second},
 		{"size 500KiB", nil, []string{"MAX_DOCUMENT_IMAGE_BYTES", "500KiB"}, func(c *Config) any { return c.MaxDocumentImageBytes }, int64(512000)},
+		{"default RENDITIONS", nil, nil, func(c *Config) any { return fmt.Sprint(c.Renditions) }, "[{thumb 100 100 cover} {small 320 0 width} {medium 640 0 width} {large 1280 0 width}]"},
+		{"RENDITIONS=none", nil, []string{"RENDITIONS", "none"}, func(c *Config) any { return len(c.Renditions) }, 0},
+		{"flag --renditions", []string{"--renditions=card=400x300:cover"}, nil, func(c *Config) any { return fmt.Sprint(c.Renditions) }, "[{card 400 300 cover}]"},
+		{"default IMAGE_METADATA strips", nil, nil, func(c *Config) any { return c.StripImageMetadata }, true},
+		{"IMAGE_METADATA=keep", nil, []string{"IMAGE_METADATA", "keep"}, func(c *Config) any { return c.StripImageMetadata }, false},
 		{"size 64MiB", nil, []string{"MAX_REQUEST_BYTES", "64MiB"}, func(c *Config) any { return c.MaxRequestBytes }, int64(67108864)},
 		{"size 1048576", nil, []string{"MAX_IMAGE_BYTES", "1048576"}, func(c *Config) any { return c.MaxImageBytes }, int64(1048576)},
 		{"size 10MB", nil, []string{"MAX_IMAGE_BYTES", "10MB"}, func(c *Config) any { return c.MaxImageBytes }, int64(10000000)},
@@ -121,6 +127,10 @@ func TestConfigRefusals(t *testing.T) {
 		{"DECODE_BUDGET_PIXELS below MAX_IMAGE_PIXELS", nil, []string{"DECODE_BUDGET_PIXELS", "1000"}, "DECODE_BUDGET_PIXELS"},
 		{"LINGERING_TIMEOUT over LINGERING_TIME", nil, []string{"LINGERING_TIME", "2s", "LINGERING_TIMEOUT", "5s"}, "LINGERING_TIMEOUT"},
 		{"flag --max-files=abc", []string{"--max-files=abc"}, nil, "MAX_FILES"},
+		{"RENDITIONS without a cover", nil, []string{"RENDITIONS", "thumb=100x100"}, "RENDITIONS"},
+		{"RENDITIONS twice a name", nil, []string{"RENDITIONS", "a=100,a=200"}, "RENDITIONS"},
+		{"IMAGE_METADATA=remove", nil, []string{"IMAGE_METADATA", "remove"}, "IMAGE_METADATA"},
+		{"RENDITION_WORKERS=0", nil, []string{"RENDITION_WORKERS", "0"}, "RENDITION_WORKERS"},
 		{"flag --media-url=/m", []string{"--media-url=/m"}, nil, "MEDIA_URL"},
 	}
 	for _, tc := range tests {

@@ -18,7 +18,9 @@ import (
 // position, then id (bench/run.sh reads its log line).
 func TestListQueryCountIsConstant(t *testing.T) {
 	var statements atomic.Int64
-	s := newTestServer(t, nil, WithDriverWrapper(func(d dialect.Driver) dialect.Driver {
+	// Renditions on: a list page's thumbnails (variant(name:)) come from
+	// the same rows.
+	s := newTestServer(t, map[string]string{"RENDITIONS": "thumb=100x100:cover,small=320,medium=640,large=1280"}, WithDriverWrapper(func(d dialect.Driver) dialect.Driver {
 		return dialect.DebugWithContext(d, func(context.Context, ...any) { statements.Add(1) })
 	}))
 	ctx := context.Background()
@@ -54,6 +56,8 @@ func TestListQueryCountIsConstant(t *testing.T) {
 		`{ products(first: %d, orderBy: {field: PRICE, direction: DESC}) { edges { node { id images { id position alt product { name } image { url } } } } } }`,
 		`{ products(first: %d) { edges { node { id images { id image { url } } more: images { id position } } } } }`,
 		`{ products(first: %d) { edges { node { id images { position image { url } } pics: images { position image { url } } } } } }`,
+		`{ products(first: %d) { edges { node { id name images { image { variant(name: "thumb") { url } } } } } } }`,
+		`{ products(first: %d) { edges { node { id images { alt image { url srcset placeholder variants { name url width height } } } } } } }`,
 	}
 	run := func(q string, first int) int64 {
 		t.Helper()
@@ -76,8 +80,13 @@ func TestListQueryCountIsConstant(t *testing.T) {
 						t.Errorf("product %s: images[%d] at position %v after %v", pid, k, p, prev)
 					}
 				}
-				if digString(im, "image", "url") == "" && dig(im, "image") != nil {
+				if thumb := digString(im, "image", "variant", "url"); dig(im, "image", "variant") != nil && !strings.HasSuffix(thumb, ".100x100.png") {
+					t.Errorf("product %s image %d: thumb at %q", pid, k, thumb)
+				} else if digString(im, "image", "url") == "" && dig(im, "image") != nil && thumb == "" {
 					t.Errorf("product %s image %d has no url", pid, k)
+				}
+				if variants, _ := dig(im, "image", "variants").([]any); dig(im, "image", "variants") != nil && len(variants) != 4 {
+					t.Errorf("product %s image %d: %d variants, want 4", pid, k, len(variants))
 				}
 				if id := digString(im, "id"); id != "" && id != wantOrder[pid][k] {
 					t.Errorf("product %s: images[%d] is %s, want %s (order by position, then id: %v)", pid, k, id, wantOrder[pid][k], wantOrder[pid])

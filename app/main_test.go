@@ -61,6 +61,10 @@ func newTestServer(t *testing.T, env map[string]string, opts ...Option) *testSer
 	base := map[string]string{
 		"DATABASE_URL": testDatabaseURL(t, dir),
 		"STORAGE_URL":  storageURL,
+		// Renditions off unless a test turns them on: they are made in
+		// the background, and the tests that count stored files count
+		// originals (renditions_test.go tests them).
+		"RENDITIONS": "none",
 	}
 	for k, v := range env {
 		base[k] = v
@@ -537,6 +541,7 @@ func startProcessOn(t *testing.T, databaseURL, storageURL string, env ...string)
 		"ADDR="+addr,
 		"DATABASE_URL="+databaseURL,
 		"STORAGE_URL="+storageURL,
+		"RENDITIONS=none", // as in newTestServer; env may turn them on
 	)
 	cmd.Env = append(cmd.Env, env...)
 	p := &process{cmd: cmd, addr: addr, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}

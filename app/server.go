@@ -120,6 +120,11 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 	mediaOpts := o.media
 	mediaOpts.DecodeBudget = cfg.DecodeBudgetPixels
 	mediaOpts.Prefixes = graph.UploadPrefixes()
+	mediaOpts.StripMetadata = cfg.StripImageMetadata
+	if len(cfg.Renditions) > 0 {
+		mediaOpts.Renditions = renditionOptions(cfg, client, log)
+		mediaOpts.Renditions.Observe = m.ObserveRendition
+	}
 	store, err := media.OpenWith(ctx, cfg.StorageURL, mediaOpts)
 	if err != nil {
 		client.Close()
@@ -169,7 +174,8 @@ func (s *Server) rules() graph.Rules {
 
 func (s *Server) routes() (http.Handler, error) {
 	c := s.cfg
-	resolver := &graph.Resolver{Client: s.Client, Media: s.storage, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics}
+	resolver := &graph.Resolver{Client: s.Client, Media: s.storage, Rules: s.rules(), MediaURL: c.MediaURL, SignedURLTTL: c.SignedURLTTL, MaxCommitDelay: c.SweepGrace / 2, Log: s.log, Metrics: s.Metrics,
+		Presets: c.Renditions, WaitForVariants: !servesMedia(c)}
 	gql, err := graph.NewHandler(graph.HandlerConfig{
 		Resolver: resolver,
 		Transport: gqlhttp.Config{
@@ -200,10 +206,39 @@ func (s *Server) routes() (http.Handler, error) {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
-	if strings.HasPrefix(c.MediaURL, "/") {
+	if servesMedia(c) {
 		mux.Handle(c.MediaURL, http.StripPrefix(strings.TrimSuffix(c.MediaURL, "/"), s.Media.Handler()))
 	}
 	return s.linger.Handler(bodyReadDeadline(c.BodyReadTimeout, logRequests(s.log, s.Metrics, c.MediaURL, mux))), nil
+}
+
+// servesMedia reports whether this server serves the media URL itself
+// (not a CDN, nor signed bucket URLs).
+func servesMedia(c *Config) bool {
+	return strings.HasPrefix(c.MediaURL, "/") && c.SignedURLTTL == 0
+}
+
+// renditionOptions has the store make every image's variants, finding
+// images and recording what was made in the database.
+func renditionOptions(cfg *Config, client *ent.Client, log *slog.Logger) *media.RenditionOptions {
+	return &media.RenditionOptions{
+		Presets: cfg.Renditions,
+		Workers: cfg.RenditionWorkers,
+		Sources: func(ctx context.Context, bases []string) (map[string]media.Source, error) {
+			return graph.Sources(ctx, client, bases)
+		},
+		OnMade: func(ctx context.Context, src media.Source, placeholder string) {
+			if err := graph.RecordRendered(ctx, client, src.Key, placeholder, false); err != nil {
+				log.Warn("media: recording a placeholder", "key", src.Key, "err", err)
+			}
+		},
+		OnUnrenderable: func(ctx context.Context, src media.Source, err error) {
+			log.Warn("media: an image passed its checks but cannot be rendered; its original stands in for its variants", "key", src.Key, "err", err)
+			if err := graph.RecordRendered(ctx, client, src.Key, "", true); err != nil {
+				log.Warn("media: recording an unrenderable image", "key", src.Key, "err", err)
+			}
+		},
+	}
 }
 
 // ready answers 200 when the database and the storage answer.

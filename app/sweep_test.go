@@ -18,7 +18,7 @@ import (
 // that a second server can start on what a first one left.
 func sweepServer(t *testing.T, databaseURL, mediaDir string, env map[string]string) (*testServer, func()) {
 	t.Helper()
-	vars := map[string]string{"DATABASE_URL": databaseURL, "STORAGE_URL": mediaDir, "SWEEP_INTERVAL": "1h"}
+	vars := map[string]string{"DATABASE_URL": databaseURL, "STORAGE_URL": mediaDir, "SWEEP_INTERVAL": "1h", "RENDITIONS": "none"}
 	for k, v := range env {
 		vars[k] = v
 	}

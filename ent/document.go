@@ -35,6 +35,10 @@ type Document struct {
 	FileWidth *int `json:"file_width,omitempty"`
 	// FileHeight holds the value of the "file_height" field.
 	FileHeight *int `json:"file_height,omitempty"`
+	// FileVariantType holds the value of the "file_variant_type" field.
+	FileVariantType *string `json:"file_variant_type,omitempty"`
+	// FilePlaceholder holds the value of the "file_placeholder" field.
+	FilePlaceholder *string `json:"file_placeholder,omitempty"`
 	// ImagePath holds the value of the "image_path" field.
 	ImagePath *string `json:"image_path,omitempty"`
 	// ImageName holds the value of the "image_name" field.
@@ -48,8 +52,12 @@ type Document struct {
 	// ImageWidth holds the value of the "image_width" field.
 	ImageWidth *int `json:"image_width,omitempty"`
 	// ImageHeight holds the value of the "image_height" field.
-	ImageHeight  *int `json:"image_height,omitempty"`
-	selectValues sql.SelectValues
+	ImageHeight *int `json:"image_height,omitempty"`
+	// ImageVariantType holds the value of the "image_variant_type" field.
+	ImageVariantType *string `json:"image_variant_type,omitempty"`
+	// ImagePlaceholder holds the value of the "image_placeholder" field.
+	ImagePlaceholder *string `json:"image_placeholder,omitempty"`
+	selectValues     sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -59,7 +67,7 @@ func (*Document) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case document.FieldID, document.FieldFileSize, document.FieldFileWidth, document.FieldFileHeight, document.FieldImageSize, document.FieldImageWidth, document.FieldImageHeight:
 			values[i] = new(sql.NullInt64)
-		case document.FieldTitle, document.FieldFilePath, document.FieldFileName, document.FieldFileContentType, document.FieldFileSha256, document.FieldImagePath, document.FieldImageName, document.FieldImageContentType, document.FieldImageSha256:
+		case document.FieldTitle, document.FieldFilePath, document.FieldFileName, document.FieldFileContentType, document.FieldFileSha256, document.FieldFileVariantType, document.FieldFilePlaceholder, document.FieldImagePath, document.FieldImageName, document.FieldImageContentType, document.FieldImageSha256, document.FieldImageVariantType, document.FieldImagePlaceholder:
 			values[i] = new(sql.NullString)
 		case document.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -140,6 +148,20 @@ func (_m *Document) assignValues(columns []string, values []any) error {
 				_m.FileHeight = new(int)
 				*_m.FileHeight = int(value.Int64)
 			}
+		case document.FieldFileVariantType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field file_variant_type", values[i])
+			} else if value.Valid {
+				_m.FileVariantType = new(string)
+				*_m.FileVariantType = value.String
+			}
+		case document.FieldFilePlaceholder:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field file_placeholder", values[i])
+			} else if value.Valid {
+				_m.FilePlaceholder = new(string)
+				*_m.FilePlaceholder = value.String
+			}
 		case document.FieldImagePath:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field image_path", values[i])
@@ -188,6 +210,20 @@ func (_m *Document) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ImageHeight = new(int)
 				*_m.ImageHeight = int(value.Int64)
+			}
+		case document.FieldImageVariantType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field image_variant_type", values[i])
+			} else if value.Valid {
+				_m.ImageVariantType = new(string)
+				*_m.ImageVariantType = value.String
+			}
+		case document.FieldImagePlaceholder:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field image_placeholder", values[i])
+			} else if value.Valid {
+				_m.ImagePlaceholder = new(string)
+				*_m.ImagePlaceholder = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -256,6 +292,16 @@ func (_m *Document) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
+	if v := _m.FileVariantType; v != nil {
+		builder.WriteString("file_variant_type=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.FilePlaceholder; v != nil {
+		builder.WriteString("file_placeholder=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
 	if v := _m.ImagePath; v != nil {
 		builder.WriteString("image_path=")
 		builder.WriteString(*v)
@@ -289,6 +335,16 @@ func (_m *Document) String() string {
 	if v := _m.ImageHeight; v != nil {
 		builder.WriteString("image_height=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ImageVariantType; v != nil {
+		builder.WriteString("image_variant_type=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ImagePlaceholder; v != nil {
+		builder.WriteString("image_placeholder=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

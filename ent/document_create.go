@@ -98,6 +98,34 @@ func (_c *DocumentCreate) SetNillableFileHeight(v *int) *DocumentCreate {
 	return _c
 }
 
+// SetFileVariantType sets the "file_variant_type" field.
+func (_c *DocumentCreate) SetFileVariantType(v string) *DocumentCreate {
+	_c.mutation.SetFileVariantType(v)
+	return _c
+}
+
+// SetNillableFileVariantType sets the "file_variant_type" field if the given value is not nil.
+func (_c *DocumentCreate) SetNillableFileVariantType(v *string) *DocumentCreate {
+	if v != nil {
+		_c.SetFileVariantType(*v)
+	}
+	return _c
+}
+
+// SetFilePlaceholder sets the "file_placeholder" field.
+func (_c *DocumentCreate) SetFilePlaceholder(v string) *DocumentCreate {
+	_c.mutation.SetFilePlaceholder(v)
+	return _c
+}
+
+// SetNillableFilePlaceholder sets the "file_placeholder" field if the given value is not nil.
+func (_c *DocumentCreate) SetNillableFilePlaceholder(v *string) *DocumentCreate {
+	if v != nil {
+		_c.SetFilePlaceholder(*v)
+	}
+	return _c
+}
+
 // SetImagePath sets the "image_path" field.
 func (_c *DocumentCreate) SetImagePath(v string) *DocumentCreate {
 	_c.mutation.SetImagePath(v)
@@ -196,6 +224,34 @@ func (_c *DocumentCreate) SetNillableImageHeight(v *int) *DocumentCreate {
 	return _c
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (_c *DocumentCreate) SetImageVariantType(v string) *DocumentCreate {
+	_c.mutation.SetImageVariantType(v)
+	return _c
+}
+
+// SetNillableImageVariantType sets the "image_variant_type" field if the given value is not nil.
+func (_c *DocumentCreate) SetNillableImageVariantType(v *string) *DocumentCreate {
+	if v != nil {
+		_c.SetImageVariantType(*v)
+	}
+	return _c
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (_c *DocumentCreate) SetImagePlaceholder(v string) *DocumentCreate {
+	_c.mutation.SetImagePlaceholder(v)
+	return _c
+}
+
+// SetNillableImagePlaceholder sets the "image_placeholder" field if the given value is not nil.
+func (_c *DocumentCreate) SetNillableImagePlaceholder(v *string) *DocumentCreate {
+	if v != nil {
+		_c.SetImagePlaceholder(*v)
+	}
+	return _c
+}
+
 // Mutation returns the DocumentMutation object of the builder.
 func (_c *DocumentCreate) Mutation() *DocumentMutation {
 	return _c.mutation
@@ -285,6 +341,16 @@ func (_c *DocumentCreate) check() error {
 			return &ValidationError{Name: "file_sha256", err: fmt.Errorf(`ent: validator failed for field "Document.file_sha256": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.FileVariantType(); ok {
+		if err := document.FileVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "file_variant_type", err: fmt.Errorf(`ent: validator failed for field "Document.file_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.FilePlaceholder(); ok {
+		if err := document.FilePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "file_placeholder", err: fmt.Errorf(`ent: validator failed for field "Document.file_placeholder": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ImagePath(); ok {
 		if err := document.ImagePathValidator(v); err != nil {
 			return &ValidationError{Name: "image_path", err: fmt.Errorf(`ent: validator failed for field "Document.image_path": %w`, err)}
@@ -303,6 +369,16 @@ func (_c *DocumentCreate) check() error {
 	if v, ok := _c.mutation.ImageSha256(); ok {
 		if err := document.ImageSha256Validator(v); err != nil {
 			return &ValidationError{Name: "image_sha256", err: fmt.Errorf(`ent: validator failed for field "Document.image_sha256": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ImageVariantType(); ok {
+		if err := document.ImageVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "image_variant_type", err: fmt.Errorf(`ent: validator failed for field "Document.image_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ImagePlaceholder(); ok {
+		if err := document.ImagePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "image_placeholder", err: fmt.Errorf(`ent: validator failed for field "Document.image_placeholder": %w`, err)}
 		}
 	}
 	return nil
@@ -367,6 +443,14 @@ func (_c *DocumentCreate) createSpec() (*Document, *sqlgraph.CreateSpec) {
 		_spec.SetField(document.FieldFileHeight, field.TypeInt, value)
 		_node.FileHeight = &value
 	}
+	if value, ok := _c.mutation.FileVariantType(); ok {
+		_spec.SetField(document.FieldFileVariantType, field.TypeString, value)
+		_node.FileVariantType = &value
+	}
+	if value, ok := _c.mutation.FilePlaceholder(); ok {
+		_spec.SetField(document.FieldFilePlaceholder, field.TypeString, value)
+		_node.FilePlaceholder = &value
+	}
 	if value, ok := _c.mutation.ImagePath(); ok {
 		_spec.SetField(document.FieldImagePath, field.TypeString, value)
 		_node.ImagePath = &value
@@ -394,6 +478,14 @@ func (_c *DocumentCreate) createSpec() (*Document, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ImageHeight(); ok {
 		_spec.SetField(document.FieldImageHeight, field.TypeInt, value)
 		_node.ImageHeight = &value
+	}
+	if value, ok := _c.mutation.ImageVariantType(); ok {
+		_spec.SetField(document.FieldImageVariantType, field.TypeString, value)
+		_node.ImageVariantType = &value
+	}
+	if value, ok := _c.mutation.ImagePlaceholder(); ok {
+		_spec.SetField(document.FieldImagePlaceholder, field.TypeString, value)
+		_node.ImagePlaceholder = &value
 	}
 	return _node, _spec
 }

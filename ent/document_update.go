@@ -172,6 +172,46 @@ func (_u *DocumentUpdate) ClearFileHeight() *DocumentUpdate {
 	return _u
 }
 
+// SetFileVariantType sets the "file_variant_type" field.
+func (_u *DocumentUpdate) SetFileVariantType(v string) *DocumentUpdate {
+	_u.mutation.SetFileVariantType(v)
+	return _u
+}
+
+// SetNillableFileVariantType sets the "file_variant_type" field if the given value is not nil.
+func (_u *DocumentUpdate) SetNillableFileVariantType(v *string) *DocumentUpdate {
+	if v != nil {
+		_u.SetFileVariantType(*v)
+	}
+	return _u
+}
+
+// ClearFileVariantType clears the value of the "file_variant_type" field.
+func (_u *DocumentUpdate) ClearFileVariantType() *DocumentUpdate {
+	_u.mutation.ClearFileVariantType()
+	return _u
+}
+
+// SetFilePlaceholder sets the "file_placeholder" field.
+func (_u *DocumentUpdate) SetFilePlaceholder(v string) *DocumentUpdate {
+	_u.mutation.SetFilePlaceholder(v)
+	return _u
+}
+
+// SetNillableFilePlaceholder sets the "file_placeholder" field if the given value is not nil.
+func (_u *DocumentUpdate) SetNillableFilePlaceholder(v *string) *DocumentUpdate {
+	if v != nil {
+		_u.SetFilePlaceholder(*v)
+	}
+	return _u
+}
+
+// ClearFilePlaceholder clears the value of the "file_placeholder" field.
+func (_u *DocumentUpdate) ClearFilePlaceholder() *DocumentUpdate {
+	_u.mutation.ClearFilePlaceholder()
+	return _u
+}
+
 // SetImagePath sets the "image_path" field.
 func (_u *DocumentUpdate) SetImagePath(v string) *DocumentUpdate {
 	_u.mutation.SetImagePath(v)
@@ -333,6 +373,46 @@ func (_u *DocumentUpdate) ClearImageHeight() *DocumentUpdate {
 	return _u
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (_u *DocumentUpdate) SetImageVariantType(v string) *DocumentUpdate {
+	_u.mutation.SetImageVariantType(v)
+	return _u
+}
+
+// SetNillableImageVariantType sets the "image_variant_type" field if the given value is not nil.
+func (_u *DocumentUpdate) SetNillableImageVariantType(v *string) *DocumentUpdate {
+	if v != nil {
+		_u.SetImageVariantType(*v)
+	}
+	return _u
+}
+
+// ClearImageVariantType clears the value of the "image_variant_type" field.
+func (_u *DocumentUpdate) ClearImageVariantType() *DocumentUpdate {
+	_u.mutation.ClearImageVariantType()
+	return _u
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (_u *DocumentUpdate) SetImagePlaceholder(v string) *DocumentUpdate {
+	_u.mutation.SetImagePlaceholder(v)
+	return _u
+}
+
+// SetNillableImagePlaceholder sets the "image_placeholder" field if the given value is not nil.
+func (_u *DocumentUpdate) SetNillableImagePlaceholder(v *string) *DocumentUpdate {
+	if v != nil {
+		_u.SetImagePlaceholder(*v)
+	}
+	return _u
+}
+
+// ClearImagePlaceholder clears the value of the "image_placeholder" field.
+func (_u *DocumentUpdate) ClearImagePlaceholder() *DocumentUpdate {
+	_u.mutation.ClearImagePlaceholder()
+	return _u
+}
+
 // Mutation returns the DocumentMutation object of the builder.
 func (_u *DocumentUpdate) Mutation() *DocumentMutation {
 	return _u.mutation
@@ -392,6 +472,16 @@ func (_u *DocumentUpdate) check() error {
 			return &ValidationError{Name: "file_sha256", err: fmt.Errorf(`ent: validator failed for field "Document.file_sha256": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.FileVariantType(); ok {
+		if err := document.FileVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "file_variant_type", err: fmt.Errorf(`ent: validator failed for field "Document.file_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FilePlaceholder(); ok {
+		if err := document.FilePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "file_placeholder", err: fmt.Errorf(`ent: validator failed for field "Document.file_placeholder": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ImagePath(); ok {
 		if err := document.ImagePathValidator(v); err != nil {
 			return &ValidationError{Name: "image_path", err: fmt.Errorf(`ent: validator failed for field "Document.image_path": %w`, err)}
@@ -410,6 +500,16 @@ func (_u *DocumentUpdate) check() error {
 	if v, ok := _u.mutation.ImageSha256(); ok {
 		if err := document.ImageSha256Validator(v); err != nil {
 			return &ValidationError{Name: "image_sha256", err: fmt.Errorf(`ent: validator failed for field "Document.image_sha256": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImageVariantType(); ok {
+		if err := document.ImageVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "image_variant_type", err: fmt.Errorf(`ent: validator failed for field "Document.image_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImagePlaceholder(); ok {
+		if err := document.ImagePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "image_placeholder", err: fmt.Errorf(`ent: validator failed for field "Document.image_placeholder": %w`, err)}
 		}
 	}
 	return nil
@@ -466,6 +566,18 @@ func (_u *DocumentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.FileHeightCleared() {
 		_spec.ClearField(document.FieldFileHeight, field.TypeInt)
 	}
+	if value, ok := _u.mutation.FileVariantType(); ok {
+		_spec.SetField(document.FieldFileVariantType, field.TypeString, value)
+	}
+	if _u.mutation.FileVariantTypeCleared() {
+		_spec.ClearField(document.FieldFileVariantType, field.TypeString)
+	}
+	if value, ok := _u.mutation.FilePlaceholder(); ok {
+		_spec.SetField(document.FieldFilePlaceholder, field.TypeString, value)
+	}
+	if _u.mutation.FilePlaceholderCleared() {
+		_spec.ClearField(document.FieldFilePlaceholder, field.TypeString)
+	}
 	if value, ok := _u.mutation.ImagePath(); ok {
 		_spec.SetField(document.FieldImagePath, field.TypeString, value)
 	}
@@ -516,6 +628,18 @@ func (_u *DocumentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ImageHeightCleared() {
 		_spec.ClearField(document.FieldImageHeight, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ImageVariantType(); ok {
+		_spec.SetField(document.FieldImageVariantType, field.TypeString, value)
+	}
+	if _u.mutation.ImageVariantTypeCleared() {
+		_spec.ClearField(document.FieldImageVariantType, field.TypeString)
+	}
+	if value, ok := _u.mutation.ImagePlaceholder(); ok {
+		_spec.SetField(document.FieldImagePlaceholder, field.TypeString, value)
+	}
+	if _u.mutation.ImagePlaceholderCleared() {
+		_spec.ClearField(document.FieldImagePlaceholder, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -682,6 +806,46 @@ func (_u *DocumentUpdateOne) ClearFileHeight() *DocumentUpdateOne {
 	return _u
 }
 
+// SetFileVariantType sets the "file_variant_type" field.
+func (_u *DocumentUpdateOne) SetFileVariantType(v string) *DocumentUpdateOne {
+	_u.mutation.SetFileVariantType(v)
+	return _u
+}
+
+// SetNillableFileVariantType sets the "file_variant_type" field if the given value is not nil.
+func (_u *DocumentUpdateOne) SetNillableFileVariantType(v *string) *DocumentUpdateOne {
+	if v != nil {
+		_u.SetFileVariantType(*v)
+	}
+	return _u
+}
+
+// ClearFileVariantType clears the value of the "file_variant_type" field.
+func (_u *DocumentUpdateOne) ClearFileVariantType() *DocumentUpdateOne {
+	_u.mutation.ClearFileVariantType()
+	return _u
+}
+
+// SetFilePlaceholder sets the "file_placeholder" field.
+func (_u *DocumentUpdateOne) SetFilePlaceholder(v string) *DocumentUpdateOne {
+	_u.mutation.SetFilePlaceholder(v)
+	return _u
+}
+
+// SetNillableFilePlaceholder sets the "file_placeholder" field if the given value is not nil.
+func (_u *DocumentUpdateOne) SetNillableFilePlaceholder(v *string) *DocumentUpdateOne {
+	if v != nil {
+		_u.SetFilePlaceholder(*v)
+	}
+	return _u
+}
+
+// ClearFilePlaceholder clears the value of the "file_placeholder" field.
+func (_u *DocumentUpdateOne) ClearFilePlaceholder() *DocumentUpdateOne {
+	_u.mutation.ClearFilePlaceholder()
+	return _u
+}
+
 // SetImagePath sets the "image_path" field.
 func (_u *DocumentUpdateOne) SetImagePath(v string) *DocumentUpdateOne {
 	_u.mutation.SetImagePath(v)
@@ -843,6 +1007,46 @@ func (_u *DocumentUpdateOne) ClearImageHeight() *DocumentUpdateOne {
 	return _u
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (_u *DocumentUpdateOne) SetImageVariantType(v string) *DocumentUpdateOne {
+	_u.mutation.SetImageVariantType(v)
+	return _u
+}
+
+// SetNillableImageVariantType sets the "image_variant_type" field if the given value is not nil.
+func (_u *DocumentUpdateOne) SetNillableImageVariantType(v *string) *DocumentUpdateOne {
+	if v != nil {
+		_u.SetImageVariantType(*v)
+	}
+	return _u
+}
+
+// ClearImageVariantType clears the value of the "image_variant_type" field.
+func (_u *DocumentUpdateOne) ClearImageVariantType() *DocumentUpdateOne {
+	_u.mutation.ClearImageVariantType()
+	return _u
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (_u *DocumentUpdateOne) SetImagePlaceholder(v string) *DocumentUpdateOne {
+	_u.mutation.SetImagePlaceholder(v)
+	return _u
+}
+
+// SetNillableImagePlaceholder sets the "image_placeholder" field if the given value is not nil.
+func (_u *DocumentUpdateOne) SetNillableImagePlaceholder(v *string) *DocumentUpdateOne {
+	if v != nil {
+		_u.SetImagePlaceholder(*v)
+	}
+	return _u
+}
+
+// ClearImagePlaceholder clears the value of the "image_placeholder" field.
+func (_u *DocumentUpdateOne) ClearImagePlaceholder() *DocumentUpdateOne {
+	_u.mutation.ClearImagePlaceholder()
+	return _u
+}
+
 // Mutation returns the DocumentMutation object of the builder.
 func (_u *DocumentUpdateOne) Mutation() *DocumentMutation {
 	return _u.mutation
@@ -915,6 +1119,16 @@ func (_u *DocumentUpdateOne) check() error {
 			return &ValidationError{Name: "file_sha256", err: fmt.Errorf(`ent: validator failed for field "Document.file_sha256": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.FileVariantType(); ok {
+		if err := document.FileVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "file_variant_type", err: fmt.Errorf(`ent: validator failed for field "Document.file_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.FilePlaceholder(); ok {
+		if err := document.FilePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "file_placeholder", err: fmt.Errorf(`ent: validator failed for field "Document.file_placeholder": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ImagePath(); ok {
 		if err := document.ImagePathValidator(v); err != nil {
 			return &ValidationError{Name: "image_path", err: fmt.Errorf(`ent: validator failed for field "Document.image_path": %w`, err)}
@@ -933,6 +1147,16 @@ func (_u *DocumentUpdateOne) check() error {
 	if v, ok := _u.mutation.ImageSha256(); ok {
 		if err := document.ImageSha256Validator(v); err != nil {
 			return &ValidationError{Name: "image_sha256", err: fmt.Errorf(`ent: validator failed for field "Document.image_sha256": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImageVariantType(); ok {
+		if err := document.ImageVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "image_variant_type", err: fmt.Errorf(`ent: validator failed for field "Document.image_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImagePlaceholder(); ok {
+		if err := document.ImagePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "image_placeholder", err: fmt.Errorf(`ent: validator failed for field "Document.image_placeholder": %w`, err)}
 		}
 	}
 	return nil
@@ -1006,6 +1230,18 @@ func (_u *DocumentUpdateOne) sqlSave(ctx context.Context) (_node *Document, err 
 	if _u.mutation.FileHeightCleared() {
 		_spec.ClearField(document.FieldFileHeight, field.TypeInt)
 	}
+	if value, ok := _u.mutation.FileVariantType(); ok {
+		_spec.SetField(document.FieldFileVariantType, field.TypeString, value)
+	}
+	if _u.mutation.FileVariantTypeCleared() {
+		_spec.ClearField(document.FieldFileVariantType, field.TypeString)
+	}
+	if value, ok := _u.mutation.FilePlaceholder(); ok {
+		_spec.SetField(document.FieldFilePlaceholder, field.TypeString, value)
+	}
+	if _u.mutation.FilePlaceholderCleared() {
+		_spec.ClearField(document.FieldFilePlaceholder, field.TypeString)
+	}
 	if value, ok := _u.mutation.ImagePath(); ok {
 		_spec.SetField(document.FieldImagePath, field.TypeString, value)
 	}
@@ -1056,6 +1292,18 @@ func (_u *DocumentUpdateOne) sqlSave(ctx context.Context) (_node *Document, err 
 	}
 	if _u.mutation.ImageHeightCleared() {
 		_spec.ClearField(document.FieldImageHeight, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ImageVariantType(); ok {
+		_spec.SetField(document.FieldImageVariantType, field.TypeString, value)
+	}
+	if _u.mutation.ImageVariantTypeCleared() {
+		_spec.ClearField(document.FieldImageVariantType, field.TypeString)
+	}
+	if value, ok := _u.mutation.ImagePlaceholder(); ok {
+		_spec.SetField(document.FieldImagePlaceholder, field.TypeString, value)
+	}
+	if _u.mutation.ImagePlaceholderCleared() {
+		_spec.ClearField(document.FieldImagePlaceholder, field.TypeString)
 	}
 	_node = &Document{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -49,6 +49,8 @@ type DocumentMutation struct {
 	addfile_width      *int
 	file_height        *int
 	addfile_height     *int
+	file_variant_type  *string
+	file_placeholder   *string
 	image_path         *string
 	image_name         *string
 	image_size         *int64
@@ -59,6 +61,8 @@ type DocumentMutation struct {
 	addimage_width     *int
 	image_height       *int
 	addimage_height    *int
+	image_variant_type *string
+	image_placeholder  *string
 	clearedFields      map[string]struct{}
 	done               bool
 	oldValue           func(context.Context) (*Document, error)
@@ -575,6 +579,104 @@ func (m *DocumentMutation) ResetFileHeight() {
 	delete(m.clearedFields, document.FieldFileHeight)
 }
 
+// SetFileVariantType sets the "file_variant_type" field.
+func (m *DocumentMutation) SetFileVariantType(s string) {
+	m.file_variant_type = &s
+}
+
+// FileVariantType returns the value of the "file_variant_type" field in the mutation.
+func (m *DocumentMutation) FileVariantType() (r string, exists bool) {
+	v := m.file_variant_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFileVariantType returns the old "file_variant_type" field's value of the Document entity.
+// If the Document object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DocumentMutation) OldFileVariantType(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFileVariantType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFileVariantType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFileVariantType: %w", err)
+	}
+	return oldValue.FileVariantType, nil
+}
+
+// ClearFileVariantType clears the value of the "file_variant_type" field.
+func (m *DocumentMutation) ClearFileVariantType() {
+	m.file_variant_type = nil
+	m.clearedFields[document.FieldFileVariantType] = struct{}{}
+}
+
+// FileVariantTypeCleared returns if the "file_variant_type" field was cleared in this mutation.
+func (m *DocumentMutation) FileVariantTypeCleared() bool {
+	_, ok := m.clearedFields[document.FieldFileVariantType]
+	return ok
+}
+
+// ResetFileVariantType resets all changes to the "file_variant_type" field.
+func (m *DocumentMutation) ResetFileVariantType() {
+	m.file_variant_type = nil
+	delete(m.clearedFields, document.FieldFileVariantType)
+}
+
+// SetFilePlaceholder sets the "file_placeholder" field.
+func (m *DocumentMutation) SetFilePlaceholder(s string) {
+	m.file_placeholder = &s
+}
+
+// FilePlaceholder returns the value of the "file_placeholder" field in the mutation.
+func (m *DocumentMutation) FilePlaceholder() (r string, exists bool) {
+	v := m.file_placeholder
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFilePlaceholder returns the old "file_placeholder" field's value of the Document entity.
+// If the Document object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DocumentMutation) OldFilePlaceholder(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFilePlaceholder is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFilePlaceholder requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFilePlaceholder: %w", err)
+	}
+	return oldValue.FilePlaceholder, nil
+}
+
+// ClearFilePlaceholder clears the value of the "file_placeholder" field.
+func (m *DocumentMutation) ClearFilePlaceholder() {
+	m.file_placeholder = nil
+	m.clearedFields[document.FieldFilePlaceholder] = struct{}{}
+}
+
+// FilePlaceholderCleared returns if the "file_placeholder" field was cleared in this mutation.
+func (m *DocumentMutation) FilePlaceholderCleared() bool {
+	_, ok := m.clearedFields[document.FieldFilePlaceholder]
+	return ok
+}
+
+// ResetFilePlaceholder resets all changes to the "file_placeholder" field.
+func (m *DocumentMutation) ResetFilePlaceholder() {
+	m.file_placeholder = nil
+	delete(m.clearedFields, document.FieldFilePlaceholder)
+}
+
 // SetImagePath sets the "image_path" field.
 func (m *DocumentMutation) SetImagePath(s string) {
 	m.image_path = &s
@@ -981,6 +1083,104 @@ func (m *DocumentMutation) ResetImageHeight() {
 	delete(m.clearedFields, document.FieldImageHeight)
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (m *DocumentMutation) SetImageVariantType(s string) {
+	m.image_variant_type = &s
+}
+
+// ImageVariantType returns the value of the "image_variant_type" field in the mutation.
+func (m *DocumentMutation) ImageVariantType() (r string, exists bool) {
+	v := m.image_variant_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldImageVariantType returns the old "image_variant_type" field's value of the Document entity.
+// If the Document object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DocumentMutation) OldImageVariantType(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldImageVariantType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldImageVariantType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldImageVariantType: %w", err)
+	}
+	return oldValue.ImageVariantType, nil
+}
+
+// ClearImageVariantType clears the value of the "image_variant_type" field.
+func (m *DocumentMutation) ClearImageVariantType() {
+	m.image_variant_type = nil
+	m.clearedFields[document.FieldImageVariantType] = struct{}{}
+}
+
+// ImageVariantTypeCleared returns if the "image_variant_type" field was cleared in this mutation.
+func (m *DocumentMutation) ImageVariantTypeCleared() bool {
+	_, ok := m.clearedFields[document.FieldImageVariantType]
+	return ok
+}
+
+// ResetImageVariantType resets all changes to the "image_variant_type" field.
+func (m *DocumentMutation) ResetImageVariantType() {
+	m.image_variant_type = nil
+	delete(m.clearedFields, document.FieldImageVariantType)
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (m *DocumentMutation) SetImagePlaceholder(s string) {
+	m.image_placeholder = &s
+}
+
+// ImagePlaceholder returns the value of the "image_placeholder" field in the mutation.
+func (m *DocumentMutation) ImagePlaceholder() (r string, exists bool) {
+	v := m.image_placeholder
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldImagePlaceholder returns the old "image_placeholder" field's value of the Document entity.
+// If the Document object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DocumentMutation) OldImagePlaceholder(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldImagePlaceholder is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldImagePlaceholder requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldImagePlaceholder: %w", err)
+	}
+	return oldValue.ImagePlaceholder, nil
+}
+
+// ClearImagePlaceholder clears the value of the "image_placeholder" field.
+func (m *DocumentMutation) ClearImagePlaceholder() {
+	m.image_placeholder = nil
+	m.clearedFields[document.FieldImagePlaceholder] = struct{}{}
+}
+
+// ImagePlaceholderCleared returns if the "image_placeholder" field was cleared in this mutation.
+func (m *DocumentMutation) ImagePlaceholderCleared() bool {
+	_, ok := m.clearedFields[document.FieldImagePlaceholder]
+	return ok
+}
+
+// ResetImagePlaceholder resets all changes to the "image_placeholder" field.
+func (m *DocumentMutation) ResetImagePlaceholder() {
+	m.image_placeholder = nil
+	delete(m.clearedFields, document.FieldImagePlaceholder)
+}
+
 // Where appends a list predicates to the DocumentMutation builder.
 func (m *DocumentMutation) Where(ps ...predicate.Document) {
 	m.predicates = append(m.predicates, ps...)
@@ -1015,7 +1215,7 @@ func (m *DocumentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DocumentMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 20)
 	if m.title != nil {
 		fields = append(fields, document.FieldTitle)
 	}
@@ -1043,6 +1243,12 @@ func (m *DocumentMutation) Fields() []string {
 	if m.file_height != nil {
 		fields = append(fields, document.FieldFileHeight)
 	}
+	if m.file_variant_type != nil {
+		fields = append(fields, document.FieldFileVariantType)
+	}
+	if m.file_placeholder != nil {
+		fields = append(fields, document.FieldFilePlaceholder)
+	}
 	if m.image_path != nil {
 		fields = append(fields, document.FieldImagePath)
 	}
@@ -1063,6 +1269,12 @@ func (m *DocumentMutation) Fields() []string {
 	}
 	if m.image_height != nil {
 		fields = append(fields, document.FieldImageHeight)
+	}
+	if m.image_variant_type != nil {
+		fields = append(fields, document.FieldImageVariantType)
+	}
+	if m.image_placeholder != nil {
+		fields = append(fields, document.FieldImagePlaceholder)
 	}
 	return fields
 }
@@ -1090,6 +1302,10 @@ func (m *DocumentMutation) Field(name string) (ent.Value, bool) {
 		return m.FileWidth()
 	case document.FieldFileHeight:
 		return m.FileHeight()
+	case document.FieldFileVariantType:
+		return m.FileVariantType()
+	case document.FieldFilePlaceholder:
+		return m.FilePlaceholder()
 	case document.FieldImagePath:
 		return m.ImagePath()
 	case document.FieldImageName:
@@ -1104,6 +1320,10 @@ func (m *DocumentMutation) Field(name string) (ent.Value, bool) {
 		return m.ImageWidth()
 	case document.FieldImageHeight:
 		return m.ImageHeight()
+	case document.FieldImageVariantType:
+		return m.ImageVariantType()
+	case document.FieldImagePlaceholder:
+		return m.ImagePlaceholder()
 	}
 	return nil, false
 }
@@ -1131,6 +1351,10 @@ func (m *DocumentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldFileWidth(ctx)
 	case document.FieldFileHeight:
 		return m.OldFileHeight(ctx)
+	case document.FieldFileVariantType:
+		return m.OldFileVariantType(ctx)
+	case document.FieldFilePlaceholder:
+		return m.OldFilePlaceholder(ctx)
 	case document.FieldImagePath:
 		return m.OldImagePath(ctx)
 	case document.FieldImageName:
@@ -1145,6 +1369,10 @@ func (m *DocumentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldImageWidth(ctx)
 	case document.FieldImageHeight:
 		return m.OldImageHeight(ctx)
+	case document.FieldImageVariantType:
+		return m.OldImageVariantType(ctx)
+	case document.FieldImagePlaceholder:
+		return m.OldImagePlaceholder(ctx)
 	}
 	return nil, fmt.Errorf("unknown Document field %s", name)
 }
@@ -1217,6 +1445,20 @@ func (m *DocumentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetFileHeight(v)
 		return nil
+	case document.FieldFileVariantType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFileVariantType(v)
+		return nil
+	case document.FieldFilePlaceholder:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFilePlaceholder(v)
+		return nil
 	case document.FieldImagePath:
 		v, ok := value.(string)
 		if !ok {
@@ -1265,6 +1507,20 @@ func (m *DocumentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetImageHeight(v)
+		return nil
+	case document.FieldImageVariantType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImageVariantType(v)
+		return nil
+	case document.FieldImagePlaceholder:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImagePlaceholder(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Document field %s", name)
@@ -1377,6 +1633,12 @@ func (m *DocumentMutation) ClearedFields() []string {
 	if m.FieldCleared(document.FieldFileHeight) {
 		fields = append(fields, document.FieldFileHeight)
 	}
+	if m.FieldCleared(document.FieldFileVariantType) {
+		fields = append(fields, document.FieldFileVariantType)
+	}
+	if m.FieldCleared(document.FieldFilePlaceholder) {
+		fields = append(fields, document.FieldFilePlaceholder)
+	}
 	if m.FieldCleared(document.FieldImagePath) {
 		fields = append(fields, document.FieldImagePath)
 	}
@@ -1398,6 +1660,12 @@ func (m *DocumentMutation) ClearedFields() []string {
 	if m.FieldCleared(document.FieldImageHeight) {
 		fields = append(fields, document.FieldImageHeight)
 	}
+	if m.FieldCleared(document.FieldImageVariantType) {
+		fields = append(fields, document.FieldImageVariantType)
+	}
+	if m.FieldCleared(document.FieldImagePlaceholder) {
+		fields = append(fields, document.FieldImagePlaceholder)
+	}
 	return fields
 }
 
@@ -1417,6 +1685,12 @@ func (m *DocumentMutation) ClearField(name string) error {
 		return nil
 	case document.FieldFileHeight:
 		m.ClearFileHeight()
+		return nil
+	case document.FieldFileVariantType:
+		m.ClearFileVariantType()
+		return nil
+	case document.FieldFilePlaceholder:
+		m.ClearFilePlaceholder()
 		return nil
 	case document.FieldImagePath:
 		m.ClearImagePath()
@@ -1438,6 +1712,12 @@ func (m *DocumentMutation) ClearField(name string) error {
 		return nil
 	case document.FieldImageHeight:
 		m.ClearImageHeight()
+		return nil
+	case document.FieldImageVariantType:
+		m.ClearImageVariantType()
+		return nil
+	case document.FieldImagePlaceholder:
+		m.ClearImagePlaceholder()
 		return nil
 	}
 	return fmt.Errorf("unknown Document nullable field %s", name)
@@ -1474,6 +1754,12 @@ func (m *DocumentMutation) ResetField(name string) error {
 	case document.FieldFileHeight:
 		m.ResetFileHeight()
 		return nil
+	case document.FieldFileVariantType:
+		m.ResetFileVariantType()
+		return nil
+	case document.FieldFilePlaceholder:
+		m.ResetFilePlaceholder()
+		return nil
 	case document.FieldImagePath:
 		m.ResetImagePath()
 		return nil
@@ -1494,6 +1780,12 @@ func (m *DocumentMutation) ResetField(name string) error {
 		return nil
 	case document.FieldImageHeight:
 		m.ResetImageHeight()
+		return nil
+	case document.FieldImageVariantType:
+		m.ResetImageVariantType()
+		return nil
+	case document.FieldImagePlaceholder:
+		m.ResetImagePlaceholder()
 		return nil
 	}
 	return fmt.Errorf("unknown Document field %s", name)
@@ -2238,6 +2530,8 @@ type ProductImageMutation struct {
 	addimage_width     *int
 	image_height       *int
 	addimage_height    *int
+	image_variant_type *string
+	image_placeholder  *string
 	clearedFields      map[string]struct{}
 	product            *int
 	clearedproduct     bool
@@ -2848,6 +3142,104 @@ func (m *ProductImageMutation) ResetImageHeight() {
 	delete(m.clearedFields, productimage.FieldImageHeight)
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (m *ProductImageMutation) SetImageVariantType(s string) {
+	m.image_variant_type = &s
+}
+
+// ImageVariantType returns the value of the "image_variant_type" field in the mutation.
+func (m *ProductImageMutation) ImageVariantType() (r string, exists bool) {
+	v := m.image_variant_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldImageVariantType returns the old "image_variant_type" field's value of the ProductImage entity.
+// If the ProductImage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductImageMutation) OldImageVariantType(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldImageVariantType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldImageVariantType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldImageVariantType: %w", err)
+	}
+	return oldValue.ImageVariantType, nil
+}
+
+// ClearImageVariantType clears the value of the "image_variant_type" field.
+func (m *ProductImageMutation) ClearImageVariantType() {
+	m.image_variant_type = nil
+	m.clearedFields[productimage.FieldImageVariantType] = struct{}{}
+}
+
+// ImageVariantTypeCleared returns if the "image_variant_type" field was cleared in this mutation.
+func (m *ProductImageMutation) ImageVariantTypeCleared() bool {
+	_, ok := m.clearedFields[productimage.FieldImageVariantType]
+	return ok
+}
+
+// ResetImageVariantType resets all changes to the "image_variant_type" field.
+func (m *ProductImageMutation) ResetImageVariantType() {
+	m.image_variant_type = nil
+	delete(m.clearedFields, productimage.FieldImageVariantType)
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (m *ProductImageMutation) SetImagePlaceholder(s string) {
+	m.image_placeholder = &s
+}
+
+// ImagePlaceholder returns the value of the "image_placeholder" field in the mutation.
+func (m *ProductImageMutation) ImagePlaceholder() (r string, exists bool) {
+	v := m.image_placeholder
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldImagePlaceholder returns the old "image_placeholder" field's value of the ProductImage entity.
+// If the ProductImage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductImageMutation) OldImagePlaceholder(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldImagePlaceholder is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldImagePlaceholder requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldImagePlaceholder: %w", err)
+	}
+	return oldValue.ImagePlaceholder, nil
+}
+
+// ClearImagePlaceholder clears the value of the "image_placeholder" field.
+func (m *ProductImageMutation) ClearImagePlaceholder() {
+	m.image_placeholder = nil
+	m.clearedFields[productimage.FieldImagePlaceholder] = struct{}{}
+}
+
+// ImagePlaceholderCleared returns if the "image_placeholder" field was cleared in this mutation.
+func (m *ProductImageMutation) ImagePlaceholderCleared() bool {
+	_, ok := m.clearedFields[productimage.FieldImagePlaceholder]
+	return ok
+}
+
+// ResetImagePlaceholder resets all changes to the "image_placeholder" field.
+func (m *ProductImageMutation) ResetImagePlaceholder() {
+	m.image_placeholder = nil
+	delete(m.clearedFields, productimage.FieldImagePlaceholder)
+}
+
 // ClearProduct clears the "product" edge to the Product entity.
 func (m *ProductImageMutation) ClearProduct() {
 	m.clearedproduct = true
@@ -2909,7 +3301,7 @@ func (m *ProductImageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductImageMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.product != nil {
 		fields = append(fields, productimage.FieldProductID)
 	}
@@ -2943,6 +3335,12 @@ func (m *ProductImageMutation) Fields() []string {
 	if m.image_height != nil {
 		fields = append(fields, productimage.FieldImageHeight)
 	}
+	if m.image_variant_type != nil {
+		fields = append(fields, productimage.FieldImageVariantType)
+	}
+	if m.image_placeholder != nil {
+		fields = append(fields, productimage.FieldImagePlaceholder)
+	}
 	return fields
 }
 
@@ -2973,6 +3371,10 @@ func (m *ProductImageMutation) Field(name string) (ent.Value, bool) {
 		return m.ImageWidth()
 	case productimage.FieldImageHeight:
 		return m.ImageHeight()
+	case productimage.FieldImageVariantType:
+		return m.ImageVariantType()
+	case productimage.FieldImagePlaceholder:
+		return m.ImagePlaceholder()
 	}
 	return nil, false
 }
@@ -3004,6 +3406,10 @@ func (m *ProductImageMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldImageWidth(ctx)
 	case productimage.FieldImageHeight:
 		return m.OldImageHeight(ctx)
+	case productimage.FieldImageVariantType:
+		return m.OldImageVariantType(ctx)
+	case productimage.FieldImagePlaceholder:
+		return m.OldImagePlaceholder(ctx)
 	}
 	return nil, fmt.Errorf("unknown ProductImage field %s", name)
 }
@@ -3089,6 +3495,20 @@ func (m *ProductImageMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetImageHeight(v)
+		return nil
+	case productimage.FieldImageVariantType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImageVariantType(v)
+		return nil
+	case productimage.FieldImagePlaceholder:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImagePlaceholder(v)
 		return nil
 	}
 	return fmt.Errorf("unknown ProductImage field %s", name)
@@ -3177,6 +3597,12 @@ func (m *ProductImageMutation) ClearedFields() []string {
 	if m.FieldCleared(productimage.FieldImageHeight) {
 		fields = append(fields, productimage.FieldImageHeight)
 	}
+	if m.FieldCleared(productimage.FieldImageVariantType) {
+		fields = append(fields, productimage.FieldImageVariantType)
+	}
+	if m.FieldCleared(productimage.FieldImagePlaceholder) {
+		fields = append(fields, productimage.FieldImagePlaceholder)
+	}
 	return fields
 }
 
@@ -3196,6 +3622,12 @@ func (m *ProductImageMutation) ClearField(name string) error {
 		return nil
 	case productimage.FieldImageHeight:
 		m.ClearImageHeight()
+		return nil
+	case productimage.FieldImageVariantType:
+		m.ClearImageVariantType()
+		return nil
+	case productimage.FieldImagePlaceholder:
+		m.ClearImagePlaceholder()
 		return nil
 	}
 	return fmt.Errorf("unknown ProductImage nullable field %s", name)
@@ -3237,6 +3669,12 @@ func (m *ProductImageMutation) ResetField(name string) error {
 		return nil
 	case productimage.FieldImageHeight:
 		m.ResetImageHeight()
+		return nil
+	case productimage.FieldImageVariantType:
+		m.ResetImageVariantType()
+		return nil
+	case productimage.FieldImagePlaceholder:
+		m.ResetImagePlaceholder()
 		return nil
 	}
 	return fmt.Errorf("unknown ProductImage field %s", name)

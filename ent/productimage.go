@@ -40,6 +40,10 @@ type ProductImage struct {
 	ImageWidth *int `json:"image_width,omitempty"`
 	// ImageHeight holds the value of the "image_height" field.
 	ImageHeight *int `json:"image_height,omitempty"`
+	// ImageVariantType holds the value of the "image_variant_type" field.
+	ImageVariantType *string `json:"image_variant_type,omitempty"`
+	// ImagePlaceholder holds the value of the "image_placeholder" field.
+	ImagePlaceholder *string `json:"image_placeholder,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProductImageQuery when eager-loading is set.
 	Edges        ProductImageEdges `json:"edges"`
@@ -75,7 +79,7 @@ func (*ProductImage) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case productimage.FieldID, productimage.FieldProductID, productimage.FieldPosition, productimage.FieldImageSize, productimage.FieldImageWidth, productimage.FieldImageHeight:
 			values[i] = new(sql.NullInt64)
-		case productimage.FieldAlt, productimage.FieldImagePath, productimage.FieldImageName, productimage.FieldImageContentType, productimage.FieldImageSha256:
+		case productimage.FieldAlt, productimage.FieldImagePath, productimage.FieldImageName, productimage.FieldImageContentType, productimage.FieldImageSha256, productimage.FieldImageVariantType, productimage.FieldImagePlaceholder:
 			values[i] = new(sql.NullString)
 		case productimage.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -168,6 +172,20 @@ func (_m *ProductImage) assignValues(columns []string, values []any) error {
 				_m.ImageHeight = new(int)
 				*_m.ImageHeight = int(value.Int64)
 			}
+		case productimage.FieldImageVariantType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field image_variant_type", values[i])
+			} else if value.Valid {
+				_m.ImageVariantType = new(string)
+				*_m.ImageVariantType = value.String
+			}
+		case productimage.FieldImagePlaceholder:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field image_placeholder", values[i])
+			} else if value.Valid {
+				_m.ImagePlaceholder = new(string)
+				*_m.ImagePlaceholder = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -244,6 +262,16 @@ func (_m *ProductImage) String() string {
 	if v := _m.ImageHeight; v != nil {
 		builder.WriteString("image_height=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ImageVariantType; v != nil {
+		builder.WriteString("image_variant_type=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ImagePlaceholder; v != nil {
+		builder.WriteString("image_placeholder=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

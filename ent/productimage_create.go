@@ -127,6 +127,34 @@ func (_c *ProductImageCreate) SetNillableImageHeight(v *int) *ProductImageCreate
 	return _c
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (_c *ProductImageCreate) SetImageVariantType(v string) *ProductImageCreate {
+	_c.mutation.SetImageVariantType(v)
+	return _c
+}
+
+// SetNillableImageVariantType sets the "image_variant_type" field if the given value is not nil.
+func (_c *ProductImageCreate) SetNillableImageVariantType(v *string) *ProductImageCreate {
+	if v != nil {
+		_c.SetImageVariantType(*v)
+	}
+	return _c
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (_c *ProductImageCreate) SetImagePlaceholder(v string) *ProductImageCreate {
+	_c.mutation.SetImagePlaceholder(v)
+	return _c
+}
+
+// SetNillableImagePlaceholder sets the "image_placeholder" field if the given value is not nil.
+func (_c *ProductImageCreate) SetNillableImagePlaceholder(v *string) *ProductImageCreate {
+	if v != nil {
+		_c.SetImagePlaceholder(*v)
+	}
+	return _c
+}
+
 // SetProduct sets the "product" edge to the Product entity.
 func (_c *ProductImageCreate) SetProduct(v *Product) *ProductImageCreate {
 	return _c.SetProductID(v.ID)
@@ -235,6 +263,16 @@ func (_c *ProductImageCreate) check() error {
 			return &ValidationError{Name: "image_sha256", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_sha256": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ImageVariantType(); ok {
+		if err := productimage.ImageVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "image_variant_type", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ImagePlaceholder(); ok {
+		if err := productimage.ImagePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "image_placeholder", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_placeholder": %w`, err)}
+		}
+	}
 	if len(_c.mutation.ProductIDs()) == 0 {
 		return &ValidationError{Name: "product", err: errors.New(`ent: missing required edge "ProductImage.product"`)}
 	}
@@ -303,6 +341,14 @@ func (_c *ProductImageCreate) createSpec() (*ProductImage, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.ImageHeight(); ok {
 		_spec.SetField(productimage.FieldImageHeight, field.TypeInt, value)
 		_node.ImageHeight = &value
+	}
+	if value, ok := _c.mutation.ImageVariantType(); ok {
+		_spec.SetField(productimage.FieldImageVariantType, field.TypeString, value)
+		_node.ImageVariantType = &value
+	}
+	if value, ok := _c.mutation.ImagePlaceholder(); ok {
+		_spec.SetField(productimage.FieldImagePlaceholder, field.TypeString, value)
+		_node.ImagePlaceholder = &value
 	}
 	if nodes := _c.mutation.ProductIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

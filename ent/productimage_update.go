@@ -193,6 +193,46 @@ func (_u *ProductImageUpdate) ClearImageHeight() *ProductImageUpdate {
 	return _u
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (_u *ProductImageUpdate) SetImageVariantType(v string) *ProductImageUpdate {
+	_u.mutation.SetImageVariantType(v)
+	return _u
+}
+
+// SetNillableImageVariantType sets the "image_variant_type" field if the given value is not nil.
+func (_u *ProductImageUpdate) SetNillableImageVariantType(v *string) *ProductImageUpdate {
+	if v != nil {
+		_u.SetImageVariantType(*v)
+	}
+	return _u
+}
+
+// ClearImageVariantType clears the value of the "image_variant_type" field.
+func (_u *ProductImageUpdate) ClearImageVariantType() *ProductImageUpdate {
+	_u.mutation.ClearImageVariantType()
+	return _u
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (_u *ProductImageUpdate) SetImagePlaceholder(v string) *ProductImageUpdate {
+	_u.mutation.SetImagePlaceholder(v)
+	return _u
+}
+
+// SetNillableImagePlaceholder sets the "image_placeholder" field if the given value is not nil.
+func (_u *ProductImageUpdate) SetNillableImagePlaceholder(v *string) *ProductImageUpdate {
+	if v != nil {
+		_u.SetImagePlaceholder(*v)
+	}
+	return _u
+}
+
+// ClearImagePlaceholder clears the value of the "image_placeholder" field.
+func (_u *ProductImageUpdate) ClearImagePlaceholder() *ProductImageUpdate {
+	_u.mutation.ClearImagePlaceholder()
+	return _u
+}
+
 // Mutation returns the ProductImageMutation object of the builder.
 func (_u *ProductImageUpdate) Mutation() *ProductImageMutation {
 	return _u.mutation
@@ -250,6 +290,16 @@ func (_u *ProductImageUpdate) check() error {
 	if v, ok := _u.mutation.ImageSha256(); ok {
 		if err := productimage.ImageSha256Validator(v); err != nil {
 			return &ValidationError{Name: "image_sha256", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_sha256": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImageVariantType(); ok {
+		if err := productimage.ImageVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "image_variant_type", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImagePlaceholder(); ok {
+		if err := productimage.ImagePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "image_placeholder", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_placeholder": %w`, err)}
 		}
 	}
 	if _u.mutation.ProductCleared() && len(_u.mutation.ProductIDs()) > 0 {
@@ -314,6 +364,18 @@ func (_u *ProductImageUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if _u.mutation.ImageHeightCleared() {
 		_spec.ClearField(productimage.FieldImageHeight, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ImageVariantType(); ok {
+		_spec.SetField(productimage.FieldImageVariantType, field.TypeString, value)
+	}
+	if _u.mutation.ImageVariantTypeCleared() {
+		_spec.ClearField(productimage.FieldImageVariantType, field.TypeString)
+	}
+	if value, ok := _u.mutation.ImagePlaceholder(); ok {
+		_spec.SetField(productimage.FieldImagePlaceholder, field.TypeString, value)
+	}
+	if _u.mutation.ImagePlaceholderCleared() {
+		_spec.ClearField(productimage.FieldImagePlaceholder, field.TypeString)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -501,6 +563,46 @@ func (_u *ProductImageUpdateOne) ClearImageHeight() *ProductImageUpdateOne {
 	return _u
 }
 
+// SetImageVariantType sets the "image_variant_type" field.
+func (_u *ProductImageUpdateOne) SetImageVariantType(v string) *ProductImageUpdateOne {
+	_u.mutation.SetImageVariantType(v)
+	return _u
+}
+
+// SetNillableImageVariantType sets the "image_variant_type" field if the given value is not nil.
+func (_u *ProductImageUpdateOne) SetNillableImageVariantType(v *string) *ProductImageUpdateOne {
+	if v != nil {
+		_u.SetImageVariantType(*v)
+	}
+	return _u
+}
+
+// ClearImageVariantType clears the value of the "image_variant_type" field.
+func (_u *ProductImageUpdateOne) ClearImageVariantType() *ProductImageUpdateOne {
+	_u.mutation.ClearImageVariantType()
+	return _u
+}
+
+// SetImagePlaceholder sets the "image_placeholder" field.
+func (_u *ProductImageUpdateOne) SetImagePlaceholder(v string) *ProductImageUpdateOne {
+	_u.mutation.SetImagePlaceholder(v)
+	return _u
+}
+
+// SetNillableImagePlaceholder sets the "image_placeholder" field if the given value is not nil.
+func (_u *ProductImageUpdateOne) SetNillableImagePlaceholder(v *string) *ProductImageUpdateOne {
+	if v != nil {
+		_u.SetImagePlaceholder(*v)
+	}
+	return _u
+}
+
+// ClearImagePlaceholder clears the value of the "image_placeholder" field.
+func (_u *ProductImageUpdateOne) ClearImagePlaceholder() *ProductImageUpdateOne {
+	_u.mutation.ClearImagePlaceholder()
+	return _u
+}
+
 // Mutation returns the ProductImageMutation object of the builder.
 func (_u *ProductImageUpdateOne) Mutation() *ProductImageMutation {
 	return _u.mutation
@@ -571,6 +673,16 @@ func (_u *ProductImageUpdateOne) check() error {
 	if v, ok := _u.mutation.ImageSha256(); ok {
 		if err := productimage.ImageSha256Validator(v); err != nil {
 			return &ValidationError{Name: "image_sha256", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_sha256": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImageVariantType(); ok {
+		if err := productimage.ImageVariantTypeValidator(v); err != nil {
+			return &ValidationError{Name: "image_variant_type", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_variant_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ImagePlaceholder(); ok {
+		if err := productimage.ImagePlaceholderValidator(v); err != nil {
+			return &ValidationError{Name: "image_placeholder", err: fmt.Errorf(`ent: validator failed for field "ProductImage.image_placeholder": %w`, err)}
 		}
 	}
 	if _u.mutation.ProductCleared() && len(_u.mutation.ProductIDs()) > 0 {
@@ -652,6 +764,18 @@ func (_u *ProductImageUpdateOne) sqlSave(ctx context.Context) (_node *ProductIma
 	}
 	if _u.mutation.ImageHeightCleared() {
 		_spec.ClearField(productimage.FieldImageHeight, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ImageVariantType(); ok {
+		_spec.SetField(productimage.FieldImageVariantType, field.TypeString, value)
+	}
+	if _u.mutation.ImageVariantTypeCleared() {
+		_spec.ClearField(productimage.FieldImageVariantType, field.TypeString)
+	}
+	if value, ok := _u.mutation.ImagePlaceholder(); ok {
+		_spec.SetField(productimage.FieldImagePlaceholder, field.TypeString, value)
+	}
+	if _u.mutation.ImagePlaceholderCleared() {
+		_spec.ClearField(productimage.FieldImagePlaceholder, field.TypeString)
 	}
 	_node = &ProductImage{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -54,22 +54,38 @@ func init() {
 	documentDescFileSha256 := documentFields[6].Descriptor()
 	// document.FileSha256Validator is a validator for the "file_sha256" field. It is called by the builders before save.
 	document.FileSha256Validator = documentDescFileSha256.Validators[0].(func(string) error)
+	// documentDescFileVariantType is the schema descriptor for file_variant_type field.
+	documentDescFileVariantType := documentFields[9].Descriptor()
+	// document.FileVariantTypeValidator is a validator for the "file_variant_type" field. It is called by the builders before save.
+	document.FileVariantTypeValidator = documentDescFileVariantType.Validators[0].(func(string) error)
+	// documentDescFilePlaceholder is the schema descriptor for file_placeholder field.
+	documentDescFilePlaceholder := documentFields[10].Descriptor()
+	// document.FilePlaceholderValidator is a validator for the "file_placeholder" field. It is called by the builders before save.
+	document.FilePlaceholderValidator = documentDescFilePlaceholder.Validators[0].(func(string) error)
 	// documentDescImagePath is the schema descriptor for image_path field.
-	documentDescImagePath := documentFields[9].Descriptor()
+	documentDescImagePath := documentFields[11].Descriptor()
 	// document.ImagePathValidator is a validator for the "image_path" field. It is called by the builders before save.
 	document.ImagePathValidator = documentDescImagePath.Validators[0].(func(string) error)
 	// documentDescImageName is the schema descriptor for image_name field.
-	documentDescImageName := documentFields[10].Descriptor()
+	documentDescImageName := documentFields[12].Descriptor()
 	// document.ImageNameValidator is a validator for the "image_name" field. It is called by the builders before save.
 	document.ImageNameValidator = documentDescImageName.Validators[0].(func(string) error)
 	// documentDescImageContentType is the schema descriptor for image_content_type field.
-	documentDescImageContentType := documentFields[12].Descriptor()
+	documentDescImageContentType := documentFields[14].Descriptor()
 	// document.ImageContentTypeValidator is a validator for the "image_content_type" field. It is called by the builders before save.
 	document.ImageContentTypeValidator = documentDescImageContentType.Validators[0].(func(string) error)
 	// documentDescImageSha256 is the schema descriptor for image_sha256 field.
-	documentDescImageSha256 := documentFields[13].Descriptor()
+	documentDescImageSha256 := documentFields[15].Descriptor()
 	// document.ImageSha256Validator is a validator for the "image_sha256" field. It is called by the builders before save.
 	document.ImageSha256Validator = documentDescImageSha256.Validators[0].(func(string) error)
+	// documentDescImageVariantType is the schema descriptor for image_variant_type field.
+	documentDescImageVariantType := documentFields[18].Descriptor()
+	// document.ImageVariantTypeValidator is a validator for the "image_variant_type" field. It is called by the builders before save.
+	document.ImageVariantTypeValidator = documentDescImageVariantType.Validators[0].(func(string) error)
+	// documentDescImagePlaceholder is the schema descriptor for image_placeholder field.
+	documentDescImagePlaceholder := documentFields[19].Descriptor()
+	// document.ImagePlaceholderValidator is a validator for the "image_placeholder" field. It is called by the builders before save.
+	document.ImagePlaceholderValidator = documentDescImagePlaceholder.Validators[0].(func(string) error)
 	productFields := schema.Product{}.Fields()
 	_ = productFields
 	// productDescName is the schema descriptor for name field.
@@ -140,4 +156,12 @@ func init() {
 	productimageDescImageSha256 := productimageFields[8].Descriptor()
 	// productimage.ImageSha256Validator is a validator for the "image_sha256" field. It is called by the builders before save.
 	productimage.ImageSha256Validator = productimageDescImageSha256.Validators[0].(func(string) error)
+	// productimageDescImageVariantType is the schema descriptor for image_variant_type field.
+	productimageDescImageVariantType := productimageFields[11].Descriptor()
+	// productimage.ImageVariantTypeValidator is a validator for the "image_variant_type" field. It is called by the builders before save.
+	productimage.ImageVariantTypeValidator = productimageDescImageVariantType.Validators[0].(func(string) error)
+	// productimageDescImagePlaceholder is the schema descriptor for image_placeholder field.
+	productimageDescImagePlaceholder := productimageFields[12].Descriptor()
+	// productimage.ImagePlaceholderValidator is a validator for the "image_placeholder" field. It is called by the builders before save.
+	productimage.ImagePlaceholderValidator = productimageDescImagePlaceholder.Validators[0].(func(string) error)
 }

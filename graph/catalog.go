@@ -87,7 +87,7 @@ func (r *Resolver) deleteProduct(ctx context.Context, id int) (int, error) {
 		}
 		// The images go with the product (ON DELETE CASCADE).
 		for _, im := range images {
-			keys = append(keys, im.ImagePath)
+			keys = append(keys, r.keysOf(productImageImage, im)...)
 		}
 		return nil
 	})
@@ -178,7 +178,7 @@ func (r *Resolver) updateProductImage(ctx context.Context, id int, alt *string, 
 }
 
 func (r *Resolver) deleteProductImage(ctx context.Context, id int) (int, error) {
-	var key string
+	var keys []string
 	err := r.withTx(ctx, func(tx *ent.Tx) error {
 		im, err := tx.ProductImage.Get(ctx, id)
 		if ent.IsNotFound(err) {
@@ -187,13 +187,13 @@ func (r *Resolver) deleteProductImage(ctx context.Context, id int) (int, error) 
 		if err != nil {
 			return err
 		}
-		key = im.ImagePath
+		keys = r.keysOf(productImageImage, im)
 		return tx.ProductImage.DeleteOne(im).Exec(ctx)
 	})
 	if err != nil {
 		return 0, err
 	}
-	r.removeKeys(ctx, key)
+	r.removeKeys(ctx, keys...)
 	return id, nil
 }
 
@@ -233,10 +233,7 @@ func (r *Resolver) deleteDocument(ctx context.Context, id int) (int, error) {
 		if err != nil {
 			return err
 		}
-		keys = append(keys, d.FilePath)
-		if d.ImagePath != nil {
-			keys = append(keys, *d.ImagePath)
-		}
+		keys = append(r.keysOf(documentFile, d), r.keysOf(documentImage, d)...)
 		return tx.Document.DeleteOne(d).Exec(ctx)
 	})
 	if err != nil {
@@ -281,6 +278,12 @@ func (r *Resolver) uploadRules() []*UploadRule {
 			MinWidth:     intPtr(rule.MinWidth),
 			MinHeight:    intPtr(rule.MinHeight),
 			MaxPixels:    intPtr(int(rule.MaxPixels)),
+			Variants:     []*RenditionPreset{},
+		}
+		if t.image {
+			for _, p := range r.Presets {
+				out[i].Variants = append(out[i].Variants, &RenditionPreset{Name: p.Name, Width: p.Width, Height: intPtr(p.Height), Fit: string(p.Fit)})
+			}
 		}
 	}
 	return out

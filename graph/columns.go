@@ -65,25 +65,37 @@ func withPageImageColumns(ctx context.Context) context.Context {
 	return withImageColumns(ctx, oc, product)
 }
 
-// The columns each field needs: "" for none. A field missing here
+// The columns each field needs (none for some). A field missing here
 // (ProductImage.product, whose images may want other columns, or any field
 // added later) makes the page load every column.
 var (
-	productImageColumns = map[string]string{
-		"id": "", "__typename": "",
-		"alt": productimage.FieldAlt, "position": productimage.FieldPosition, "createdAt": productimage.FieldCreatedAt,
+	productImageColumns = map[string][]string{
+		"id": nil, "__typename": nil,
+		"alt": {productimage.FieldAlt}, "position": {productimage.FieldPosition}, "createdAt": {productimage.FieldCreatedAt},
 	}
 	mediaFileColumns = mediaFileColumnsOf(productImageImage)
 )
 
-// mediaFileColumnsOf maps each MediaFile field to the target's column.
-func mediaFileColumnsOf(t *uploadTarget) map[string]string {
-	return map[string]string{
-		"__typename": "",
-		"path":       t.column + columnPath, "url": t.column + columnPath,
-		"name": t.column + columnName, "size": t.column + columnSize,
-		"contentType": t.column + columnContentType, "sha256": t.column + columnSHA256,
-		"width": t.column + columnWidth, "height": t.column + columnHeight,
+// mediaFileColumnsOf maps each MediaFile field to the target's columns it
+// is made of.
+func mediaFileColumnsOf(t *uploadTarget) map[string][]string {
+	c := func(suffixes ...string) []string {
+		cols := make([]string, len(suffixes))
+		for i, s := range suffixes {
+			cols[i] = t.column + s
+		}
+		return cols
+	}
+	// What the variants follow from (graph/mediafile.go).
+	variants := c(columnPath, columnContentType, columnWidth, columnHeight, columnVariantType)
+	return map[string][]string{
+		"__typename": nil,
+		"path":       c(columnPath), "url": c(columnPath),
+		"name": c(columnName), "size": c(columnSize),
+		"contentType": c(columnContentType), "sha256": c(columnSHA256),
+		"width": c(columnWidth), "height": c(columnHeight),
+		"variants": variants, "variant": variants, "srcset": variants,
+		"placeholder": c(columnPlaceholder),
 	}
 }
 
@@ -91,13 +103,13 @@ func mediaFileColumnsOf(t *uploadTarget) map[string]string {
 // needs, and tells whether it holds `image`; ok is false if it holds a
 // field not mapped here.
 func imageFieldColumns(oc *graphql.OperationContext, sel ast.SelectionSet, cols map[string]bool) (ok, image bool) {
-	add := func(fields []graphql.CollectedField, columns map[string]string) bool {
+	add := func(fields []graphql.CollectedField, columns map[string][]string) bool {
 		for _, f := range fields {
-			col, known := columns[f.Name]
+			names, known := columns[f.Name]
 			if !known {
 				return false
 			}
-			if col != "" {
+			for _, col := range names {
 				cols[col] = true
 			}
 		}

@@ -67,8 +67,20 @@ type ComplexityRoot struct {
 		Height      func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Path        func(childComplexity int) int
+		Placeholder func(childComplexity int) int
 		Sha256      func(childComplexity int) int
 		Size        func(childComplexity int) int
+		Srcset      func(childComplexity int) int
+		URL         func(childComplexity int) int
+		Variant     func(childComplexity int, name string) int
+		Variants    func(childComplexity int) int
+		Width       func(childComplexity int) int
+	}
+
+	MediaVariant struct {
+		ContentType func(childComplexity int) int
+		Height      func(childComplexity int) int
+		Name        func(childComplexity int) int
 		URL         func(childComplexity int) int
 		Width       func(childComplexity int) int
 	}
@@ -132,6 +144,13 @@ type ComplexityRoot struct {
 		UploadRules func(childComplexity int) int
 	}
 
+	RenditionPreset struct {
+		Fit    func(childComplexity int) int
+		Height func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Width  func(childComplexity int) int
+	}
+
 	UploadRule struct {
 		ContentTypes func(childComplexity int) int
 		Extensions   func(childComplexity int) int
@@ -140,6 +159,7 @@ type ComplexityRoot struct {
 		MinHeight    func(childComplexity int) int
 		MinWidth     func(childComplexity int) int
 		Target       func(childComplexity int) int
+		Variants     func(childComplexity int) int
 	}
 }
 
@@ -283,6 +303,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MediaFile.Path(childComplexity), true
+	case "MediaFile.placeholder":
+		if e.ComplexityRoot.MediaFile.Placeholder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaFile.Placeholder(childComplexity), true
 	case "MediaFile.sha256":
 		if e.ComplexityRoot.MediaFile.Sha256 == nil {
 			break
@@ -295,18 +321,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MediaFile.Size(childComplexity), true
+	case "MediaFile.srcset":
+		if e.ComplexityRoot.MediaFile.Srcset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaFile.Srcset(childComplexity), true
 	case "MediaFile.url":
 		if e.ComplexityRoot.MediaFile.URL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MediaFile.URL(childComplexity), true
+	case "MediaFile.variant":
+		if e.ComplexityRoot.MediaFile.Variant == nil {
+			break
+		}
+
+		args, err := ec.field_MediaFile_variant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MediaFile.Variant(childComplexity, args["name"].(string)), true
+	case "MediaFile.variants":
+		if e.ComplexityRoot.MediaFile.Variants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaFile.Variants(childComplexity), true
 	case "MediaFile.width":
 		if e.ComplexityRoot.MediaFile.Width == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MediaFile.Width(childComplexity), true
+
+	case "MediaVariant.contentType":
+		if e.ComplexityRoot.MediaVariant.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaVariant.ContentType(childComplexity), true
+	case "MediaVariant.height":
+		if e.ComplexityRoot.MediaVariant.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaVariant.Height(childComplexity), true
+	case "MediaVariant.name":
+		if e.ComplexityRoot.MediaVariant.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaVariant.Name(childComplexity), true
+	case "MediaVariant.url":
+		if e.ComplexityRoot.MediaVariant.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaVariant.URL(childComplexity), true
+	case "MediaVariant.width":
+		if e.ComplexityRoot.MediaVariant.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediaVariant.Width(childComplexity), true
 
 	case "Mutation.addProductImage":
 		if e.ComplexityRoot.Mutation.AddProductImage == nil {
@@ -619,6 +699,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.UploadRules(childComplexity), true
 
+	case "RenditionPreset.fit":
+		if e.ComplexityRoot.RenditionPreset.Fit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenditionPreset.Fit(childComplexity), true
+	case "RenditionPreset.height":
+		if e.ComplexityRoot.RenditionPreset.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenditionPreset.Height(childComplexity), true
+	case "RenditionPreset.name":
+		if e.ComplexityRoot.RenditionPreset.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenditionPreset.Name(childComplexity), true
+	case "RenditionPreset.width":
+		if e.ComplexityRoot.RenditionPreset.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RenditionPreset.Width(childComplexity), true
+
 	case "UploadRule.contentTypes":
 		if e.ComplexityRoot.UploadRule.ContentTypes == nil {
 			break
@@ -661,6 +766,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UploadRule.Target(childComplexity), true
+	case "UploadRule.variants":
+		if e.ComplexityRoot.UploadRule.Variants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadRule.Variants(childComplexity), true
 
 	}
 	return 0, false
@@ -831,8 +942,32 @@ func (ec *executionContext) childFields_MediaFile(ctx context.Context, field gra
 		return ec.fieldContext_MediaFile_width(ctx, field)
 	case "height":
 		return ec.fieldContext_MediaFile_height(ctx, field)
+	case "variants":
+		return ec.fieldContext_MediaFile_variants(ctx, field)
+	case "variant":
+		return ec.fieldContext_MediaFile_variant(ctx, field)
+	case "srcset":
+		return ec.fieldContext_MediaFile_srcset(ctx, field)
+	case "placeholder":
+		return ec.fieldContext_MediaFile_placeholder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MediaFile", field.Name)
+}
+
+func (ec *executionContext) childFields_MediaVariant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_MediaVariant_name(ctx, field)
+	case "url":
+		return ec.fieldContext_MediaVariant_url(ctx, field)
+	case "width":
+		return ec.fieldContext_MediaVariant_width(ctx, field)
+	case "height":
+		return ec.fieldContext_MediaVariant_height(ctx, field)
+	case "contentType":
+		return ec.fieldContext_MediaVariant_contentType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediaVariant", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -909,6 +1044,20 @@ func (ec *executionContext) childFields_ProductImage(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ProductImage", field.Name)
 }
 
+func (ec *executionContext) childFields_RenditionPreset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RenditionPreset_name(ctx, field)
+	case "width":
+		return ec.fieldContext_RenditionPreset_width(ctx, field)
+	case "height":
+		return ec.fieldContext_RenditionPreset_height(ctx, field)
+	case "fit":
+		return ec.fieldContext_RenditionPreset_fit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RenditionPreset", field.Name)
+}
+
 func (ec *executionContext) childFields_UploadRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "target":
@@ -925,6 +1074,8 @@ func (ec *executionContext) childFields_UploadRule(ctx context.Context, field gr
 		return ec.fieldContext_UploadRule_minHeight(ctx, field)
 	case "maxPixels":
 		return ec.fieldContext_UploadRule_maxPixels(ctx, field)
+	case "variants":
+		return ec.fieldContext_UploadRule_variants(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UploadRule", field.Name)
 }
@@ -1044,6 +1195,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_MediaFile_variant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_addProductImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1936,6 +2101,243 @@ func (ec *executionContext) _MediaFile_height(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_MediaFile_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MediaFile", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MediaFile_variants(ctx context.Context, field graphql.CollectedField, obj *MediaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaFile_variants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variants(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MediaVariant) graphql.Marshaler {
+			return ec.marshalNMediaVariant2ᚕᚖmediagraphᚋgraphᚐMediaVariantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaFile_variants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediaFile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediaVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediaFile_variant(ctx context.Context, field graphql.CollectedField, obj *MediaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaFile_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Variant(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MediaVariant) graphql.Marshaler {
+			return ec.marshalOMediaVariant2ᚖmediagraphᚋgraphᚐMediaVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MediaFile_variant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediaFile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediaVariant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MediaFile_variant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediaFile_srcset(ctx context.Context, field graphql.CollectedField, obj *MediaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaFile_srcset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Srcset(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MediaFile_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaFile", field, true, false, "String")
+}
+
+func (ec *executionContext) _MediaFile_placeholder(ctx context.Context, field graphql.CollectedField, obj *MediaFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaFile_placeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placeholder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MediaFile_placeholder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediaVariant_name(ctx context.Context, field graphql.CollectedField, obj *MediaVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaVariant_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaVariant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaVariant", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediaVariant_url(ctx context.Context, field graphql.CollectedField, obj *MediaVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaVariant_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaVariant_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaVariant", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediaVariant_width(ctx context.Context, field graphql.CollectedField, obj *MediaVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaVariant_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaVariant_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaVariant", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MediaVariant_height(ctx context.Context, field graphql.CollectedField, obj *MediaVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaVariant_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaVariant_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaVariant", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MediaVariant_contentType(ctx context.Context, field graphql.CollectedField, obj *MediaVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediaVariant_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediaVariant_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediaVariant", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mutation_createProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3266,6 +3668,98 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RenditionPreset_name(ctx context.Context, field graphql.CollectedField, obj *RenditionPreset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenditionPreset_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenditionPreset_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenditionPreset", field, false, false, "String")
+}
+
+func (ec *executionContext) _RenditionPreset_width(ctx context.Context, field graphql.CollectedField, obj *RenditionPreset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenditionPreset_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenditionPreset_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenditionPreset", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RenditionPreset_height(ctx context.Context, field graphql.CollectedField, obj *RenditionPreset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenditionPreset_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RenditionPreset_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenditionPreset", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RenditionPreset_fit(ctx context.Context, field graphql.CollectedField, obj *RenditionPreset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RenditionPreset_fit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RenditionPreset_fit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RenditionPreset", field, false, false, "String")
+}
+
 func (ec *executionContext) _UploadRule_target(ctx context.Context, field graphql.CollectedField, obj *UploadRule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3425,6 +3919,38 @@ func (ec *executionContext) _UploadRule_maxPixels(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_UploadRule_maxPixels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UploadRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UploadRule_variants(ctx context.Context, field graphql.CollectedField, obj *UploadRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadRule_variants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RenditionPreset) graphql.Marshaler {
+			return ec.marshalNRenditionPreset2ᚕᚖmediagraphᚋgraphᚐRenditionPresetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadRule_variants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RenditionPreset(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6024,41 +6550,117 @@ func (ec *executionContext) _MediaFile(ctx context.Context, sel ast.SelectionSet
 		case "path":
 			out.Values[i] = ec._MediaFile_path(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
 			out.Values[i] = ec._MediaFile_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._MediaFile_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "size":
 			out.Values[i] = ec._MediaFile_size(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contentType":
 			out.Values[i] = ec._MediaFile_contentType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha256":
 			out.Values[i] = ec._MediaFile_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "width":
 			out.Values[i] = ec._MediaFile_width(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "height":
 			out.Values[i] = ec._MediaFile_height(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "variants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediaFile_variants(ctx, field, obj)
+				})
+		case "variant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediaFile_variant(ctx, field, obj)
+				})
+		case "srcset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediaFile_srcset(ctx, field, obj)
+				})
+		case "placeholder":
+			out.Values[i] = ec._MediaFile_placeholder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediaVariantImplementors = []string{"MediaVariant"}
+
+func (ec *executionContext) _MediaVariant(ctx context.Context, sel ast.SelectionSet, obj *MediaVariant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediaVariantImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediaVariant")
+		case "name":
+			out.Values[i] = ec._MediaVariant_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._MediaVariant_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._MediaVariant_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._MediaVariant_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentType":
+			out.Values[i] = ec._MediaVariant_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -6522,6 +7124,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var renditionPresetImplementors = []string{"RenditionPreset"}
+
+func (ec *executionContext) _RenditionPreset(ctx context.Context, sel ast.SelectionSet, obj *RenditionPreset) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renditionPresetImplementors)
+
+	out := newFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RenditionPreset")
+		case "name":
+			out.Values[i] = ec._RenditionPreset_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._RenditionPreset_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._RenditionPreset_height(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fit":
+			out.Values[i] = ec._RenditionPreset_fit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var uploadRuleImplementors = []string{"UploadRule"}
 
 func (ec *executionContext) _UploadRule(ctx context.Context, sel ast.SelectionSet, obj *UploadRule) graphql.Marshaler {
@@ -6566,6 +7216,11 @@ func (ec *executionContext) _UploadRule(ctx context.Context, sel ast.SelectionSe
 		case "maxPixels":
 			out.Values[i] = ec._UploadRule_maxPixels(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variants":
+			out.Values[i] = ec._UploadRule_variants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -7099,6 +7754,30 @@ func (ec *executionContext) marshalNMediaFile2ᚖmediagraphᚋgraphᚐMediaFile(
 	return ec._MediaFile(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMediaVariant2ᚕᚖmediagraphᚋgraphᚐMediaVariantᚄ(ctx context.Context, sel ast.SelectionSet, v []*MediaVariant) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMediaVariant2ᚖmediagraphᚋgraphᚐMediaVariant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMediaVariant2ᚖmediagraphᚋgraphᚐMediaVariant(ctx context.Context, sel ast.SelectionSet, v *MediaVariant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediaVariant!")
+		return graphql.Null
+	}
+	return ec._MediaVariant(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕmediagraphᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7185,6 +7864,30 @@ func (ec *executionContext) marshalNProductOrderField2ᚖmediagraphᚋentᚐProd
 func (ec *executionContext) unmarshalNProductWhereInput2ᚖmediagraphᚋentᚐProductWhereInput(ctx context.Context, v any) (*ent.ProductWhereInput, error) {
 	res, err := ec.unmarshalInputProductWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRenditionPreset2ᚕᚖmediagraphᚋgraphᚐRenditionPresetᚄ(ctx context.Context, sel ast.SelectionSet, v []*RenditionPreset) graphql.Marshaler {
+	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRenditionPreset2ᚖmediagraphᚋgraphᚐRenditionPreset(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRenditionPreset2ᚖmediagraphᚋgraphᚐRenditionPreset(ctx context.Context, sel ast.SelectionSet, v *RenditionPreset) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RenditionPreset!")
+		return graphql.Null
+	}
+	return ec._RenditionPreset(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -7748,6 +8451,13 @@ func (ec *executionContext) marshalOMediaFile2ᚖmediagraphᚋgraphᚐMediaFile(
 		return graphql.Null
 	}
 	return ec._MediaFile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMediaVariant2ᚖmediagraphᚋgraphᚐMediaVariant(ctx context.Context, sel ast.SelectionSet, v *MediaVariant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MediaVariant(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2mediagraphᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

@@ -18,21 +18,26 @@ type CreateProductInput struct {
 	Price       int64   `json:"price"`
 }
 
-// A stored file and what the server learned from its content.
-type MediaFile struct {
-	// Storage key, e.g. "products/images/…".
-	Path string `json:"path"`
-	// MEDIA_URL + path.
-	URL string `json:"url"`
-	// Original file name as the client sent it (sanitized).
-	Name string `json:"name"`
-	Size int    `json:"size"`
-	// Content type sniffed from the bytes.
+// A resized copy of an image, made from a preset (RENDITIONS): upright, without
+// metadata, never larger than the original. Where a variant cannot be made, the
+// original stands in for it (its url, size and type).
+type MediaVariant struct {
+	// The preset's name ("thumb", "small", …).
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
 	ContentType string `json:"contentType"`
-	Sha256      string `json:"sha256"`
-	// Images only.
-	Width  *int `json:"width,omitempty"`
+}
+
+// A rendition preset: every image gets one variant of each.
+type RenditionPreset struct {
+	Name  string `json:"name"`
+	Width int    `json:"width"`
+	// Cover presets only.
 	Height *int `json:"height,omitempty"`
+	// "cover" (the centre crop of width×height) or "width" (the whole image at that width).
+	Fit string `json:"fit"`
 }
 
 type UpdateProductInput struct {
@@ -51,4 +56,6 @@ type UploadRule struct {
 	MinWidth     *int     `json:"minWidth,omitempty"`
 	MinHeight    *int     `json:"minHeight,omitempty"`
 	MaxPixels    *int     `json:"maxPixels,omitempty"`
+	// The presets an image uploaded here gets (empty for documents).
+	Variants []*RenditionPreset `json:"variants"`
 }

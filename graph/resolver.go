@@ -29,6 +29,10 @@ type Storage interface {
 	Put(ctx context.Context, prefix string, st *media.Staged) (media.File, error)
 	Delete(ctx context.Context, keys ...string) error
 	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+	// Enqueue and MakeVariants have an image's renditions made, in the
+	// background or before returning.
+	Enqueue(src media.Source) bool
+	MakeVariants(ctx context.Context, src media.Source) error
 }
 
 // Resolver is the dependency-injection root of the resolvers. It is built
@@ -41,6 +45,14 @@ type Resolver struct {
 	// SignedURLTTL, when positive, makes MediaFile.url a presigned GET URL
 	// of the bucket, valid this long, instead of MediaURL + path.
 	SignedURLTTL time.Duration
+	// Presets are the renditions every image gets (none: off).
+	Presets []media.Preset
+	// WaitForVariants makes a mutation that stores images return only
+	// once their variants are stored: set when the media URL is not
+	// served by this server (a CDN, signed bucket URLs), where a variant
+	// cannot be made on its first GET. Otherwise they are made in the
+	// background, and on the first GET of one not made yet.
+	WaitForVariants bool
 	// MaxCommitDelay bounds the time from storing a mutation's files to
 	// committing their rows (half the sweep's grace period), so that no
 	// sweep can have taken a file for an orphan before its row commits.

@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
+	"path"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -29,6 +31,14 @@ type uploadTarget struct {
 	file func(row any) (f storedFile, ok bool)
 	// referenced returns which of keys a row of this target names.
 	referenced func(ctx context.Context, c *ent.Client, keys []string) ([]string, error)
+	// image: its files are images, with renditions. The rest is for
+	// images only.
+	image bool
+	// rows returns the rows naming keys.
+	rows func(ctx context.Context, c *ent.Client, keys []string) ([]any, error)
+	// update returns the update of the rows naming key.
+	// save updates the rows naming key: set sets their columns.
+	save func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) error
 }
 
 // The upload targets.
@@ -38,10 +48,21 @@ var (
 		rule: func(r Rules) media.Rule { return r.ProductImage },
 		file: func(row any) (storedFile, bool) {
 			im := row.(*ent.ProductImage)
-			return storedFile{im.ImagePath, im.ImageName, im.ImageSize, im.ImageContentType, im.ImageSha256, im.ImageWidth, im.ImageHeight}, true
+			return storedFile{im.ImagePath, im.ImageName, im.ImageSize, im.ImageContentType, im.ImageSha256, im.ImageWidth, im.ImageHeight, im.ImageVariantType, im.ImagePlaceholder}, true
 		},
 		referenced: func(ctx context.Context, c *ent.Client, keys []string) ([]string, error) {
 			return c.ProductImage.Query().Where(productimage.ImagePathIn(keys...)).Select(productimage.FieldImagePath).Strings(ctx)
+		},
+		image: true,
+		rows: func(ctx context.Context, c *ent.Client, keys []string) ([]any, error) {
+			return anys(c.ProductImage.Query().Where(productimage.ImagePathIn(keys...)).All(ctx))
+		},
+		save: func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) error {
+			u := c.ProductImage.Update().Where(productimage.ImagePath(key))
+			if err := set(u.Mutation()); err != nil {
+				return err
+			}
+			return u.Exec(ctx)
 		},
 	}
 	documentFile = &uploadTarget{
@@ -49,7 +70,7 @@ var (
 		rule: func(r Rules) media.Rule { return r.DocumentFile },
 		file: func(row any) (storedFile, bool) {
 			d := row.(*ent.Document)
-			return storedFile{d.FilePath, d.FileName, d.FileSize, d.FileContentType, d.FileSha256, d.FileWidth, d.FileHeight}, true
+			return storedFile{d.FilePath, d.FileName, d.FileSize, d.FileContentType, d.FileSha256, d.FileWidth, d.FileHeight, nil, nil}, true
 		},
 		referenced: func(ctx context.Context, c *ent.Client, keys []string) ([]string, error) {
 			return c.Document.Query().Where(document.FilePathIn(keys...)).Select(document.FieldFilePath).Strings(ctx)
@@ -63,11 +84,22 @@ var (
 			if d.ImagePath == nil {
 				return storedFile{}, false
 			}
-			return storedFile{*d.ImagePath, deref(d.ImageName), deref(d.ImageSize), deref(d.ImageContentType), deref(d.ImageSha256), d.ImageWidth, d.ImageHeight}, true
+			return storedFile{*d.ImagePath, deref(d.ImageName), deref(d.ImageSize), deref(d.ImageContentType), deref(d.ImageSha256), d.ImageWidth, d.ImageHeight, d.ImageVariantType, d.ImagePlaceholder}, true
 		},
 		referenced: func(ctx context.Context, c *ent.Client, keys []string) ([]string, error) {
 			// image_path IN (…) leaves out the documents without one.
 			return c.Document.Query().Where(document.ImagePathIn(keys...)).Select(document.FieldImagePath).Strings(ctx)
+		},
+		image: true,
+		rows: func(ctx context.Context, c *ent.Client, keys []string) ([]any, error) {
+			return anys(c.Document.Query().Where(document.ImagePathIn(keys...)).All(ctx))
+		},
+		save: func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) error {
+			u := c.Document.Update().Where(document.ImagePath(key))
+			if err := set(u.Mutation()); err != nil {
+				return err
+			}
+			return u.Exec(ctx)
 		},
 	}
 )
@@ -107,6 +139,27 @@ type storedFile struct {
 	size                int64
 	contentType, sha256 string
 	width, height       *int
+	// Images only: the content type of the renditions ("" when they
+	// cannot be made; nil for an image stored before renditions, whose
+	// type follows from the original's), and the placeholder.
+	variantType, placeholder *string
+}
+
+// source is the stored file as its renditions see it.
+func (f storedFile) source() media.Source {
+	vt := media.VariantType(f.contentType, f.contentType != media.TypeJPEG)
+	if f.variantType != nil {
+		vt = *f.variantType
+	}
+	return media.Source{Key: f.path, Width: deref(f.width), Height: deref(f.height), VariantType: vt}
+}
+
+func anys[T any](rows []T, err error) ([]any, error) {
+	out := make([]any, len(rows))
+	for i, r := range rows {
+		out[i] = r
+	}
+	return out, err
 }
 
 // Column suffixes of a stored file (ent/schema's mediaFileFields).
@@ -118,6 +171,8 @@ const (
 	columnSHA256      = "_sha256"
 	columnWidth       = "_width"
 	columnHeight      = "_height"
+	columnVariantType = "_variant_type"
+	columnPlaceholder = "_placeholder"
 )
 
 // setFile writes f into the target's columns of the row m creates.
@@ -132,6 +187,9 @@ func (t *uploadTarget) setFile(m ent.Mutation, f media.File) error {
 	}
 	if f.Width > 0 { // images only
 		values = append(values, column{columnWidth, f.Width}, column{columnHeight, f.Height})
+	}
+	if t.image {
+		values = append(values, column{columnVariantType, media.VariantType(f.ContentType, f.Alpha)})
 	}
 	for _, v := range values {
 		if err := m.SetField(t.column+v.suffix, v.value); err != nil {
@@ -153,12 +211,9 @@ func (r *Resolver) mediaFile(ctx context.Context, t *uploadTarget, row any) (*Me
 	if !ok {
 		return nil, nil
 	}
-	url := r.MediaURL + f.path
-	if r.SignedURLTTL > 0 {
-		var err error
-		if url, err = r.Media.SignedURL(ctx, f.path, r.SignedURLTTL); err != nil {
-			return nil, err
-		}
+	url, err := r.url(ctx, f.path)
+	if err != nil {
+		return nil, err
 	}
 	return &MediaFile{
 		Path:        f.path,
@@ -169,5 +224,141 @@ func (r *Resolver) mediaFile(ctx context.Context, t *uploadTarget, row any) (*Me
 		Sha256:      f.sha256,
 		Width:       f.width,
 		Height:      f.height,
+		Placeholder: f.placeholder,
+		image:       t.image && media.VariantType(f.contentType, false) != "",
+		source:      f.source(),
+		r:           r,
 	}, nil
+}
+
+// keysOf are the keys of the target's file in row and of its variants:
+// what goes when the row goes.
+func (r *Resolver) keysOf(t *uploadTarget, row any) []string {
+	f, ok := t.file(row)
+	if !ok {
+		return nil
+	}
+	keys := []string{f.path}
+	if t.image {
+		keys = append(keys, media.VariantKeys(f.source(), r.Presets)...)
+	}
+	return keys
+}
+
+// imageTargetOf is the image target whose files are stored directly
+// under key's directory.
+func imageTargetOf(key string) *uploadTarget {
+	dir := key[:strings.LastIndexByte(key, '/')+1]
+	for _, t := range uploadTargets {
+		if t.image && t.prefix == dir {
+			return t
+		}
+	}
+	return nil
+}
+
+// Sources finds the stored images named by bases (keys without their
+// extension), for the renditions (media.RenditionOptions.Sources).
+func Sources(ctx context.Context, c *ent.Client, bases []string) (map[string]media.Source, error) {
+	byTarget := make(map[*uploadTarget][]string)
+	for _, base := range bases {
+		t := imageTargetOf(base)
+		if t == nil {
+			continue
+		}
+		for _, ext := range media.ImageExtensions() {
+			byTarget[t] = append(byTarget[t], base+"."+ext)
+		}
+	}
+	found := make(map[string]media.Source, len(bases))
+	for t, keys := range byTarget {
+		rows, err := t.rows(ctx, c, keys)
+		if err != nil {
+			return nil, fmt.Errorf("images named by %s: %w", t.name, err)
+		}
+		for _, row := range rows {
+			if f, ok := t.file(row); ok {
+				found[strings.TrimSuffix(f.path, path.Ext(f.path))] = f.source()
+			}
+		}
+	}
+	return found, nil
+}
+
+// RecordRendered writes what the renditions of the image at key left to
+// remember: its placeholder once they are made, or, when they cannot be
+// made, an empty variant type (the original stands in for them).
+func RecordRendered(ctx context.Context, c *ent.Client, key string, placeholder string, unrenderable bool) error {
+	t := imageTargetOf(key)
+	if t == nil {
+		return fmt.Errorf("no image target stores %s", key)
+	}
+	return t.save(ctx, c, key, func(m ent.Mutation) error {
+		if unrenderable {
+			return m.SetField(t.column+columnVariantType, "")
+		}
+		return m.SetField(t.column+columnPlaceholder, placeholder)
+	})
+}
+
+// imageBatch is how many rows EachImage reads at once.
+const imageBatch = 500
+
+// EachImage calls fn with every stored image, by target and id; pending
+// tells that its renditions were never recorded as made (no placeholder
+// yet, and not known to be unrenderable): those a crash or a full queue
+// left undone, and those stored before renditions existed. With
+// pendingOnly, only those are visited.
+func EachImage(ctx context.Context, c *ent.Client, pendingOnly bool, fn func(src media.Source, pending bool) error) error {
+	pages := []func(after int) ([]any, error){
+		func(after int) ([]any, error) {
+			q := c.ProductImage.Query().Where(productimage.IDGT(after))
+			if pendingOnly {
+				q.Where(productimage.ImagePlaceholderIsNil(), productimage.Or(productimage.ImageVariantTypeIsNil(), productimage.ImageVariantTypeNEQ("")))
+			}
+			return anys(q.Order(ent.Asc(productimage.FieldID)).Limit(imageBatch).All(ctx))
+		},
+		func(after int) ([]any, error) {
+			q := c.Document.Query().Where(document.IDGT(after), document.ImagePathNotNil())
+			if pendingOnly {
+				q.Where(document.ImagePlaceholderIsNil(), document.Or(document.ImageVariantTypeIsNil(), document.ImageVariantTypeNEQ("")))
+			}
+			return anys(q.Order(ent.Asc(document.FieldID)).Limit(imageBatch).All(ctx))
+		},
+	}
+	targets := []*uploadTarget{productImageImage, documentImage}
+	for i, page := range pages {
+		for after := 0; ; {
+			rows, err := page(after)
+			if err != nil {
+				return fmt.Errorf("images of %s: %w", targets[i].name, err)
+			}
+			for _, row := range rows {
+				f, ok := targets[i].file(row)
+				if !ok {
+					continue
+				}
+				src := f.source()
+				pending := f.placeholder == nil && src.VariantType != ""
+				if err := fn(src, pending); err != nil {
+					return err
+				}
+			}
+			if len(rows) < imageBatch {
+				break
+			}
+			after = rowID(rows[len(rows)-1])
+		}
+	}
+	return nil
+}
+
+func rowID(row any) int {
+	switch r := row.(type) {
+	case *ent.ProductImage:
+		return r.ID
+	case *ent.Document:
+		return r.ID
+	}
+	panic(fmt.Sprintf("graph: no id for %T", row))
 }

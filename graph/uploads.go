@@ -154,7 +154,34 @@ func (r *Resolver) withFilesTx(ctx context.Context, args []fileArg, fn func(tx *
 		return err
 	}
 	r.observeStored(args, files, "stored")
+	r.render(ctx, args, files)
 	return nil
+}
+
+// render has the renditions of the stored images made, now that their
+// rows are committed: before returning when the caller must wait for them
+// (WaitForVariants), else in the background. A failure is logged: the
+// variants are then made on their first GET or by the backfill, and an
+// image that cannot be rendered is recorded as such (the original stands
+// in for its variants).
+func (r *Resolver) render(ctx context.Context, args []fileArg, files []media.File) {
+	if len(r.Presets) == 0 {
+		return
+	}
+	for i, f := range files {
+		t := args[i].target
+		if !t.image {
+			continue
+		}
+		src := media.Source{Key: f.Key, Width: f.Width, Height: f.Height, VariantType: media.VariantType(f.ContentType, f.Alpha)}
+		if !r.WaitForVariants {
+			r.Media.Enqueue(src)
+			continue
+		}
+		if err := r.Media.MakeVariants(ctx, src); err != nil && !errors.Is(err, media.ErrUnrenderable) {
+			r.Log.ErrorContext(ctx, "media: making variants failed; the backfill will retry", "key", f.Key, "err", err)
+		}
+	}
 }
 
 func (r *Resolver) observeStored(args []fileArg, files []media.File, outcome string) {

@@ -178,25 +178,35 @@ func (b *bucketBackend) listWith(ctx context.Context, opts *blob.ListOptions, ke
 
 // serve answers GET and HEAD of key from its object, through range
 // readers opened as http.ServeContent asks.
-func (b *bucketBackend) serve(w http.ResponseWriter, r *http.Request, key string) {
+func (b *bucketBackend) serve(w http.ResponseWriter, r *http.Request, key string) bool {
 	attrs, err := b.bucket.Attributes(r.Context(), key)
 	if err != nil {
 		if gcerrors.Code(err) != gcerrors.NotFound {
 			http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
-			return
+			return true
 		}
-		http.NotFound(w, r)
-		return
+		return false
 	}
 	if attrs.ContentType != ContentTypeForExt(strings.TrimPrefix(path.Ext(key), ".")) {
 		// Not an object Put wrote (see storedByPut): not ours to serve.
-		http.NotFound(w, r)
-		return
+		return false
 	}
 	setFileHeaders(w, key, attrs.Size)
 	rs := &bucketReader{ctx: r.Context(), bucket: b.bucket, key: key, size: attrs.Size}
 	defer rs.Close()
 	http.ServeContent(w, r, "", attrs.ModTime, rs)
+	return true
+}
+
+// putBytes stores a file the server made (a variant) at key unless one is
+// there already: a conditional put (If-None-Match: *), so that replicas
+// making one variant at once store it once.
+func (b *bucketBackend) putBytes(ctx context.Context, key string, data []byte, contentType string) error {
+	err := b.bucket.WriteAll(ctx, key, data, &blob.WriterOptions{ContentType: contentType, IfNotExist: true})
+	if err != nil && gcerrors.Code(err) != gcerrors.FailedPrecondition {
+		return storageErr("storing "+key, err)
+	}
+	return nil
 }
 
 // bucketReader is an io.ReadSeeker over a bucket object that opens a range

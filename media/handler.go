@@ -3,9 +3,11 @@ package media
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,11 +42,67 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 	key := strings.TrimPrefix(r.URL.Path, "/")
 	// The shape alone decides, before any lookup: it refuses traversal,
 	// dotfiles and temporaries too (generatedKey implies a clean key).
-	if !s.generatedKey(key) {
+	if s.generatedKey(key) {
+		if !s.backend.serve(w, r, key) {
+			http.NotFound(w, r)
+		}
+		return
+	}
+	base, ok := s.variantKey(key)
+	if !ok || s.renditions == nil {
 		http.NotFound(w, r)
 		return
 	}
-	s.backend.serve(w, r, key)
+	if s.backend.serve(w, r, key) {
+		return
+	}
+	s.serveUnmade(w, r, key, base)
+}
+
+// serveUnmade answers the GET of a variant not yet made: if it is a
+// variant in force of an image a row names, it is made (with the image's
+// other variants, sharing the work with a background worker or other GETs
+// busy with the same image) and served; where the image cannot be
+// rendered, the answer redirects to the original. Anything else is 404:
+// no size a request names is ever made.
+func (s *Store) serveUnmade(w http.ResponseWriter, r *http.Request, key, base string) {
+	sources, err := s.renditions.opts.Sources(r.Context(), []string{base})
+	if err != nil {
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	src, ok := sources[base]
+	if !ok || !slices.Contains(VariantKeys(src, s.renditions.opts.Presets), key) {
+		if ok && src.VariantType == "" {
+			redirectToOriginal(w, src.Key)
+			return
+		}
+		http.NotFound(w, r)
+		return
+	}
+	err = s.MakeVariants(r.Context(), src)
+	switch {
+	case errors.Is(err, ErrUnrenderable):
+		redirectToOriginal(w, src.Key)
+	case errors.Is(err, ErrNotFound):
+		http.NotFound(w, r) // the image went meanwhile
+	case err != nil:
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+	case !s.backend.serve(w, r, key):
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+	}
+}
+
+// redirectToOriginal sends the client to the original in place of a
+// variant that cannot be made: a relative redirect (the two share a
+// directory, whatever the media URL's prefix), never cached, since the
+// variant may be made after all by a later version.
+func redirectToOriginal(w http.ResponseWriter, original string) {
+	// Not http.Redirect: it would resolve the name against the path left
+	// after the media prefix was stripped.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Location", path.Base(original))
+	w.WriteHeader(http.StatusFound)
 }
 
 // setFileHeaders sets what every served file carries. Names are unique and

@@ -114,21 +114,51 @@ func (l *localBackend) removeTemporaries() (int, error) {
 }
 
 // serve answers GET and HEAD of key from its file, through sendfile.
-func (l *localBackend) serve(w http.ResponseWriter, r *http.Request, key string) {
+func (l *localBackend) serve(w http.ResponseWriter, r *http.Request, key string) bool {
 	f, err := l.openServed(key)
 	if err != nil {
 		// Missing, or outside the root (a symlink out of it): both 404.
-		http.NotFound(w, r)
-		return
+		return false
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil || !info.Mode().IsRegular() {
-		http.NotFound(w, r)
-		return
+		return false
 	}
 	setFileHeaders(w, key, info.Size())
 	http.ServeContent(w, r, "", info.ModTime(), f)
+	return true
+}
+
+// putBytes stores a file the server made (a variant) at key unless one is
+// there already: written and synced under a temporary name, then linked
+// into place, which never replaces (replicas making one variant at once
+// store it once). Its directory is not synced: a variant lost to a crash
+// is made again.
+func (l *localBackend) putBytes(_ context.Context, key string, data []byte, _ string) error {
+	if err := l.makeDurableDir(path.Dir(key)); err != nil {
+		return err
+	}
+	tmpName := tmpDir + "/" + randomName() + ".part"
+	f, err := l.root.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return storageErr("creating temporary", err)
+	}
+	defer l.root.Remove(tmpName)
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return storageErr("writing "+key, err)
+	}
+	if err := l.root.Link(tmpName, key); err != nil && !errors.Is(err, fs.ErrExist) {
+		return storageErr("storing "+key, err)
+	}
+	return nil
 }
 
 // put moves the staged file (staged in the root's .tmp: a rename) to key (or, should key exist, to another

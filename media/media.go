@@ -81,8 +81,9 @@ type File struct {
 	Size        int64
 	ContentType string // sniffed
 	SHA256      string // lowercase hex
-	Width       int    // images only
+	Width       int    // images only: as displayed (orientation applied)
 	Height      int
+	Alpha       bool // images only: it may hold transparency (its variants are PNG)
 }
 
 // Content types mediagraph recognises, with the extension of their stored

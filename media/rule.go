@@ -39,13 +39,16 @@ func ImageRule(target string, maxBytes int64, minWidth, minHeight int, maxPixels
 	return Rule{
 		Target:       target,
 		ContentTypes: []string{TypeJPEG, TypePNG, TypeGIF, TypeWebP},
-		Extensions:   []string{"jpg", "png", "gif", "webp"},
+		Extensions:   ImageExtensions(),
 		MaxBytes:     maxBytes,
 		MinWidth:     minWidth,
 		MinHeight:    minHeight,
 		MaxPixels:    maxPixels,
 	}
 }
+
+// ImageExtensions are the extensions of stored images' names.
+func ImageExtensions() []string { return []string{"jpg", "png", "gif", "webp"} }
 
 // DocumentRule accepts PDF, DOCX and plain-text (UTF-8) documents whose
 // name carries the matching extension.
@@ -86,7 +89,7 @@ func fullDecode(s *Staged) error {
 // checkHeader is the rule on what staging learned (size, type, name,
 // dimensions from the header), before any image is proved whole.
 func (r Rule) checkHeader(s *Staged) error {
-	if s.Exceeded || s.Size > r.MaxBytes {
+	if s.Exceeded || s.Received > r.MaxBytes || s.Size > r.MaxBytes {
 		return refuse(CodeFileTooLarge, "file is larger than %s (the limit for %s)", formatBytes(r.MaxBytes), r.Target)
 	}
 	if s.Size == 0 {

@@ -26,14 +26,31 @@ import (
 // Staged is an upload written to temporary storage, with what was learned
 // while streaming it. Close removes it; Put consumes it.
 type Staged struct {
-	Name        string // the client's file name, sanitized
-	Size        int64  // bytes kept (limit+1 when Exceeded)
-	Exceeded    bool   // the stream was longer than the limit given to Stage
-	SHA256      string // lowercase hex of the content (meaningless if Exceeded)
+	Name string // the client's file name, sanitized
+	// Size is the count of bytes staged, as they will be stored: with
+	// Options.StripMetadata an image's metadata is already gone. When
+	// Exceeded, at most limit+1.
+	Size int64
+	// Received is the count of bytes sent (at most limit+1): the rules'
+	// size limits are on what the client sent, as uploadRules tells it,
+	// not on what is left once metadata is stripped.
+	Received    int64
+	Exceeded    bool   // the stream was longer than the limit given to Stage (counted in bytes sent)
+	SHA256      string // lowercase hex of the staged content (meaningless if Exceeded)
 	ContentType string // sniffed from the content
 	Ext         string // extension of the stored name, from ContentType
-	Width       int    // images: from the header; 0 if it does not decode
-	Height      int
+	// Width and Height are an image's size as displayed, from its header
+	// (turned a quarter when Orientation says so); 0 if it does not
+	// decode. Rules on dimensions apply to them.
+	Width  int
+	Height int
+	// Orientation is a JPEG's EXIF orientation (1–8: how to turn the
+	// stored pixels to display them, as browsers do); 1 for anything else.
+	Orientation int
+	// Alpha is whether an image may hold transparency, from its header: a
+	// PNG with an alpha channel or a tRNS chunk, a WebP with alpha or
+	// lossless, any GIF; never a JPEG.
+	Alpha bool
 
 	tmp      *os.Root // the root holding the temporary
 	tmpName  string   // its name within tmp
@@ -58,7 +75,9 @@ const (
 // never holding more of it than its read-ahead buffers. After limit bytes it stops
 // keeping the content, marks the Staged Exceeded and reads r to its end (so
 // that a multipart stream can go on to its next part). A read error from r
-// removes the temporary and is returned.
+// removes the temporary and is returned. With Options.StripMetadata, an
+// image loses its metadata on the way (metadataFilter): what is staged,
+// hashed and counted is what will be stored.
 func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64) (*Staged, error) {
 	tmpName := s.tmpPrefix + randomName() + ".part"
 	// World-readable once stored, like Django's FILE_UPLOAD_PERMISSIONS
@@ -80,7 +99,7 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	if s.wrapWriter != nil {
 		w = s.wrapWriter(w)
 	}
-	if err := st.fill(ctx, f, w, direct, r, limit, &s.readBuffers); err != nil {
+	if err := st.fill(ctx, f, w, direct, r, limit, &s.readBuffers, s.stripMetadata); err != nil {
 		f.Close()
 		st.Close()
 		return nil, err
@@ -92,17 +111,21 @@ func (s *Store) Stage(ctx context.Context, r io.Reader, name string, limit int64
 	return st, nil
 }
 
-// fill streams r into f through w, keeping at most limit+1 bytes, and
-// feeds every kept byte to an inspection, which fills in what the content
-// says of the file once the stream has ended. direct, when not nil, is the
-// writer under w that writes past the page cache: fill ends its writes
-// before the inspection may read the file back.
-func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *directWriter, r io.Reader, limit int64, bufs *sync.Pool) error {
-	in := inspection{hash: sha256.New(), text: utf8Checker{valid: true}, head: make([]byte, 0, headLen)}
+// fill streams r into f through w, keeping at most limit+1 bytes of it,
+// and feeds every kept byte to an inspection, which says what to store in
+// their place (strip: an image's metadata goes) and fills in what the
+// content says of the file once the stream has ended. direct, when not
+// nil, is the writer under w that writes past the page cache: fill ends
+// its writes before the inspection may read the file back.
+func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *directWriter, r io.Reader, limit int64, bufs *sync.Pool, strip bool) error {
+	in := inspection{hash: sha256.New(), text: utf8Checker{valid: true}, head: make([]byte, 0, headLen), strip: strip}
 	ra := newReadAhead(r, bufs)
 	defer ra.close()
 	// Nothing may be in flight once fill returns: the file is closed then.
 	defer direct.stop()
+	// kept counts the bytes sent that are kept (the limit is on them);
+	// in.stored those written, and flushed those whose writeback started:
+	// offsets in the file.
 	var kept, flushed int64
 	var batch []readChunk
 	var iov [][]byte
@@ -126,12 +149,12 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *dir
 				in.exceed()
 			}
 			if len(chunk) > 0 {
-				in.write(chunk)
-				iov = append(iov, chunk)
+				iov = in.write(chunk, iov)
 				kept += int64(len(chunk))
 			}
 			switch {
 			case c.err == io.EOF:
+				iov = in.end(iov)
 				done = true
 			case c.err != nil:
 				readErr, done = c.err, true
@@ -154,12 +177,12 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *dir
 			if err := writeBuffers(w, iov, release); err != nil {
 				return storageErr("writing temporary", err)
 			}
-			if kept-flushed >= writebackChunk {
+			if in.stored-flushed >= writebackChunk {
 				// Start writing back what is staged so far, so that the
 				// fsync that makes the file durable (Put) finds little
 				// left to do: the disk works while the rest arrives.
-				startWriteback(f, flushed, kept-flushed)
-				flushed = kept
+				startWriteback(f, flushed, in.stored-flushed)
+				flushed = in.stored
 			}
 		}
 		if readErr != nil {
@@ -175,7 +198,7 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *dir
 	// A stream of exactly limit+1 bytes never had a chunk cut, yet is over
 	// the limit too.
 	st.Exceeded = st.Exceeded || kept > limit
-	st.Size = kept
+	st.Size, st.Received = in.stored, kept
 	in.finish(st, f)
 	return nil
 }
@@ -183,44 +206,85 @@ func (st *Staged) fill(ctx context.Context, f *os.File, w io.Writer, direct *dir
 // inspection is what staging learns of an upload from its bytes as they
 // stream by: their hash, the first bytes (sniffing, image headers),
 // whether they are UTF-8 text, and for an image its checker's verdict, so
-// that checking a file never reads it back whole.
+// that checking a file never reads it back whole. With strip, an image's
+// bytes go through its metadataFilter first: the checker verifies the
+// bytes sent, everything else learns from the bytes stored.
 type inspection struct {
 	hash       hash.Hash
 	text       utf8Checker
-	head       []byte // the first headLen bytes
+	head       []byte // the first headLen bytes stored
 	checker    imageChecker
 	verifiedAs string // the type checker verifies
+	strip      bool   // Options.StripMetadata
+	filter     metadataFilter
 	exceeded   bool
-	kept       int64
+	taken      int64 // bytes sent
+	stored     int64 // bytes to store
 }
 
-// write takes the next bytes kept.
-func (in *inspection) write(chunk []byte) {
-	if in.kept == 0 && !in.exceeded {
+// write takes the next bytes kept, and appends to iov those to store in
+// their place.
+func (in *inspection) write(chunk []byte, iov [][]byte) [][]byte {
+	if in.taken == 0 && !in.exceeded {
 		// The first chunk holds the sniffed bytes (a read-ahead buffer is
 		// larger than sniffLen, and filled unless the stream ends): an
-		// image is verified as it streams.
+		// image is verified, and stripped, as it streams.
 		t := http.DetectContentType(chunk[:min(len(chunk), sniffLen)])
 		in.checker, in.verifiedAs = newImageChecker(t), t
+		if in.strip {
+			in.filter = newMetadataFilter(t)
+		}
 	}
-	if len(in.head) < headLen {
-		in.head = append(in.head, chunk[:min(len(chunk), headLen-len(in.head))]...)
-	}
+	in.taken += int64(len(chunk))
 	if in.checker != nil && !in.checker.decided() {
 		in.checker.write(chunk)
 	}
-	in.hash.Write(chunk)
-	in.text.write(chunk)
-	in.kept += int64(len(chunk))
+	if in.filter == nil {
+		in.store(chunk)
+		return append(iov, chunk)
+	}
+	n := len(iov)
+	iov = in.filter.filter(chunk, iov)
+	for _, b := range iov[n:] {
+		in.store(b)
+	}
+	return iov
 }
 
-// exceed marks the stream over its limit: refused before any check.
-func (in *inspection) exceed() { in.exceeded, in.checker = true, nil }
+// end is the end of the stream: it appends to iov what the filter held
+// back.
+func (in *inspection) end(iov [][]byte) [][]byte {
+	if in.filter == nil {
+		return iov
+	}
+	n := len(iov)
+	iov = in.filter.end(iov)
+	for _, b := range iov[n:] {
+		in.store(b)
+	}
+	return iov
+}
+
+// store takes the next bytes to store.
+func (in *inspection) store(b []byte) {
+	if len(in.head) < headLen {
+		in.head = append(in.head, b[:min(len(b), headLen-len(in.head))]...)
+	}
+	in.hash.Write(b)
+	in.text.write(b)
+	in.stored += int64(len(b))
+}
+
+// exceed marks the stream over its limit: refused before any check, so
+// neither verified nor stripped any further (what the filter held back is
+// dropped).
+func (in *inspection) exceed() { in.exceeded, in.checker, in.filter = true, nil, nil }
 
 // finish fills in st from what was learned (Size and Exceeded are set),
 // reading the staged file f where the first bytes do not tell enough.
 func (in *inspection) finish(st *Staged, f *os.File) {
 	st.SHA256 = hex.EncodeToString(in.hash.Sum(nil))
+	st.Orientation = 1
 	if st.Exceeded {
 		st.ContentType, st.Ext = typeBin, "bin"
 		return
@@ -228,17 +292,29 @@ func (in *inspection) finish(st *Staged, f *os.File) {
 	head := in.head
 	st.ContentType = sniff(head[:min(len(head), sniffLen)], f, st.Size, in.text.done())
 	st.Ext = ExtForContentType(st.ContentType)
+	transparency := false
 	if in.checker != nil {
 		st.verifiedAs, st.verifyErr = in.verifiedAs, in.checker.close()
+		if c, ok := in.checker.(*pngChecker); ok {
+			transparency = c.transparency
+		}
 	}
 	if isImageType(st.ContentType) {
 		// The header is read from the bytes kept in memory, the file
-		// only past them (a JPEG's metadata can be long).
+		// only past them (a JPEG's metadata can be long). Both are the
+		// bytes stored.
 		rest := io.NewSectionReader(f, int64(len(head)), st.Size-int64(len(head)))
 		cfg, _, err := image.DecodeConfig(bufio.NewReader(io.MultiReader(bytes.NewReader(head), rest)))
 		if err == nil {
 			st.Width, st.Height = cfg.Width, cfg.Height
 		}
+		if st.ContentType == TypeJPEG {
+			st.Orientation = jpegOrientation(head)
+		}
+		if st.Orientation >= 5 { // turned a quarter: displayed the other way round
+			st.Width, st.Height = st.Height, st.Width
+		}
+		st.Alpha = imageAlpha(st.ContentType, head, transparency)
 	}
 }
 

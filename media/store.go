@@ -37,7 +37,11 @@ type Store struct {
 	decodeGate   *semaphore.Weighted // pixels of full image decodes in flight
 	decodeBudget int64
 
+	renditions *renditions // nil: renditions are off
+
 	readBuffers sync.Pool // read-ahead buffers of Stage
+
+	stripMetadata bool // Options.StripMetadata
 }
 
 // backend is where a Store keeps its files. Keys reach it checked
@@ -58,8 +62,11 @@ type backend interface {
 	// one planted under a name of the same shape).
 	storedByPut(ctx context.Context, key string) bool
 	// serve answers a GET or HEAD of key (headers common to every answer
-	// are set).
-	serve(w http.ResponseWriter, r *http.Request, key string)
+	// are set); false, with nothing written, when there is no such file.
+	serve(w http.ResponseWriter, r *http.Request, key string) bool
+	// putBytes stores data the server made at key, unless a file is there
+	// already (it never replaces one).
+	putBytes(ctx context.Context, key string, data []byte, contentType string) error
 	signedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
 	ping(ctx context.Context) error
 	// removeTemporaries removes what earlier runs left staged.
@@ -91,6 +98,15 @@ type Options struct {
 	// did not make. Empty allows any prefix of one or more valid segments
 	// (still never none).
 	Prefixes []string
+	// Renditions, if set, has every stored image's variants made (see
+	// RenditionOptions), served and swept.
+	Renditions *RenditionOptions
+	// StripMetadata removes from images, as they are staged, what betrays
+	// their owner (GPS position, maker notes, serial numbers, XMP, IPTC,
+	// comments, EXIF previews, data after the image) without re-encoding
+	// their pixels; a JPEG keeps its orientation, and every image its
+	// colour profile (IMAGE_METADATA=strip; false is keep).
+	StripMetadata bool
 }
 
 // Open opens the storage named by storageURL: a directory path or
@@ -113,11 +129,15 @@ func OpenWith(ctx context.Context, storageURL string, opts Options) (*Store, err
 	}
 	s.prefixes = slices.Compact(slices.Sorted(slices.Values(opts.Prefixes)))
 	s.wrapWriter = opts.WrapWriter
+	s.stripMetadata = opts.StripMetadata
 	s.decodeBudget = opts.DecodeBudget
 	if s.decodeBudget <= 0 {
 		s.decodeBudget = DefaultDecodeBudget
 	}
 	s.decodeGate = semaphore.NewWeighted(s.decodeBudget)
+	if opts.Renditions != nil {
+		s.startRenditions(*opts.Renditions)
+	}
 	return s, nil
 }
 
@@ -151,8 +171,11 @@ func localDir(storageURL string) (string, bool) {
 // Local reports whether the store is on local disk.
 func (s *Store) Local() bool { return s.local }
 
-// Close releases the store.
-func (s *Store) Close() error { return s.backend.close() }
+// Close releases the store, once the variants being made are stored.
+func (s *Store) Close() error {
+	s.closeRenditions()
+	return s.backend.close()
+}
 
 // Ping checks that the storage answers.
 func (s *Store) Ping(ctx context.Context) error { return s.backend.ping(ctx) }
@@ -179,7 +202,7 @@ func (s *Store) Put(ctx context.Context, prefix string, st *Staged) (File, error
 	if err != nil {
 		return File{}, err
 	}
-	return File{Key: key, Name: st.Name, Size: st.Size, ContentType: st.ContentType, SHA256: st.SHA256, Width: st.Width, Height: st.Height}, nil
+	return File{Key: key, Name: st.Name, Size: st.Size, ContentType: st.ContentType, SHA256: st.SHA256, Width: st.Width, Height: st.Height, Alpha: st.Alpha}, nil
 }
 
 // SignedURL returns a presigned GET URL of a bucket object, valid for ttl.
@@ -207,7 +230,10 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 // told by referenced (asked in batches). It returns how many it removed.
 // Only keys of the shape Put makes are considered (see Options.Prefixes):
 // whatever else a shared bucket or directory holds is never listed to
-// referenced nor removed, however old.
+// referenced nor removed, however old. Variants (keys derived from an
+// original's) are removed when they are not variants in force of an image
+// a row names (RenditionOptions.Sources), or all of them when renditions
+// are off.
 func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(ctx context.Context, keys []string) (map[string]bool, error)) (int, error) {
 	cutoff := time.Now().Add(-grace)
 	removed := 0
@@ -216,13 +242,25 @@ func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(
 		if len(batch) == 0 {
 			return nil
 		}
-		refs, err := referenced(ctx, batch)
+		var originals, variants []string
+		for _, k := range batch {
+			if s.generatedKey(k) {
+				originals = append(originals, k)
+			} else {
+				variants = append(variants, k)
+			}
+		}
+		refs, err := referenced(ctx, originals)
+		if err != nil {
+			return fmt.Errorf("media: sweep: %w", err)
+		}
+		live, err := s.liveVariants(ctx, variants)
 		if err != nil {
 			return fmt.Errorf("media: sweep: %w", err)
 		}
 		var orphans []string
 		for _, k := range batch {
-			if !refs[k] && s.backend.storedByPut(ctx, k) {
+			if !refs[k] && !live[k] && s.backend.storedByPut(ctx, k) {
 				orphans = append(orphans, k)
 			}
 		}
@@ -243,7 +281,7 @@ func (s *Store) Sweep(ctx context.Context, grace time.Duration, referenced func(
 		}
 		return nil
 	}
-	if err := s.backend.list(ctx, s.prefixes, s.generatedKey, visit); err != nil {
+	if err := s.backend.list(ctx, s.prefixes, s.servedKey, visit); err != nil {
 		return removed, err
 	}
 	return removed, flush()

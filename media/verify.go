@@ -105,6 +105,8 @@ type pngChecker struct {
 	left    int64 // data bytes left in the chunk
 	crc     uint32
 	sawIDAT bool
+	// transparency: a tRNS chunk came before the image data (Staged.Alpha).
+	transparency bool
 }
 
 const (
@@ -137,6 +139,7 @@ func (c *pngChecker) write(p []byte) {
 				return
 			}
 			c.first = false
+			c.transparency = c.transparency || (c.typ == "tRNS" && !c.sawIDAT)
 			c.crc = crc32.Update(0, crc32.IEEETable, c.acc[4:8])
 			c.acc, c.left, c.state = c.acc[:0], int64(length), pngData
 		case pngData:

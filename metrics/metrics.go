@@ -2,7 +2,8 @@
 // by handler and status, GraphQL operations by root field and outcome, with
 // latency histograms; uploaded files and bytes by target and outcome;
 // storage and database errors; sweep runs and removed files; lingering
-// closes by outcome and the request bytes they discarded. One Metrics
+// closes by outcome and the request bytes they discarded; renditions by
+// outcome, with their time. One Metrics
 // value owns its registry (no global state); Handler serves it in the
 // Prometheus text format. A nil *Metrics records nothing.
 package metrics
@@ -37,6 +38,8 @@ type Metrics struct {
 	sweepRemoved  prometheus.Counter
 	lingers       *prometheus.CounterVec
 	lingerBytes   prometheus.Counter
+	renditions    *prometheus.CounterVec
+	renderTime    prometheus.Histogram
 }
 
 // New registers the collectors (and the Go and process collectors) on a
@@ -94,6 +97,15 @@ func New() *Metrics {
 			Name: "mediagraph_lingering_discarded_bytes_total",
 			Help: "Request bytes read and discarded, unparsed, by lingering closes.",
 		}),
+		renditions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mediagraph_renditions_total",
+			Help: "Images whose variants were made, by outcome (made; unrenderable: the original stands in; failed: a storage error, made again later; dropped: the queue was full, made on demand or by the backfill).",
+		}, []string{"outcome"}),
+		renderTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "mediagraph_rendition_duration_seconds",
+			Help:    "Time to make and store every variant of one image, from one decode (waiting for the decode budget included).",
+			Buckets: prometheus.ExponentialBuckets(0.002, 2.5, 12),
+		}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
@@ -101,6 +113,7 @@ func New() *Metrics {
 		m.httpRequests, m.httpDuration, m.operations, m.opDuration,
 		m.uploadFiles, m.uploadBytes, m.storageErrors, m.dbErrors,
 		m.sweepRuns, m.sweepRemoved, m.lingers, m.lingerBytes,
+		m.renditions, m.renderTime,
 	)
 	return m
 }
@@ -161,6 +174,18 @@ func (m *Metrics) ObserveSweep(removed int, err error) {
 		m.sweepRuns.WithLabelValues("ok").Inc()
 	}
 	m.sweepRemoved.Add(float64(removed))
+}
+
+// ObserveRendition records the variants of one image made (or not): the
+// outcome, and for those that were tried, how long it took.
+func (m *Metrics) ObserveRendition(outcome string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.renditions.WithLabelValues(outcome).Inc()
+	if d > 0 {
+		m.renderTime.Observe(d.Seconds())
+	}
 }
 
 // ObserveLinger records one lingering close: how it ended and how many

@@ -31,6 +31,10 @@ const (
 	FieldFileWidth = "file_width"
 	// FieldFileHeight holds the string denoting the file_height field in the database.
 	FieldFileHeight = "file_height"
+	// FieldFileVariantType holds the string denoting the file_variant_type field in the database.
+	FieldFileVariantType = "file_variant_type"
+	// FieldFilePlaceholder holds the string denoting the file_placeholder field in the database.
+	FieldFilePlaceholder = "file_placeholder"
 	// FieldImagePath holds the string denoting the image_path field in the database.
 	FieldImagePath = "image_path"
 	// FieldImageName holds the string denoting the image_name field in the database.
@@ -45,6 +49,10 @@ const (
 	FieldImageWidth = "image_width"
 	// FieldImageHeight holds the string denoting the image_height field in the database.
 	FieldImageHeight = "image_height"
+	// FieldImageVariantType holds the string denoting the image_variant_type field in the database.
+	FieldImageVariantType = "image_variant_type"
+	// FieldImagePlaceholder holds the string denoting the image_placeholder field in the database.
+	FieldImagePlaceholder = "image_placeholder"
 	// Table holds the table name of the document in the database.
 	Table = "documents"
 )
@@ -61,6 +69,8 @@ var Columns = []string{
 	FieldFileSha256,
 	FieldFileWidth,
 	FieldFileHeight,
+	FieldFileVariantType,
+	FieldFilePlaceholder,
 	FieldImagePath,
 	FieldImageName,
 	FieldImageSize,
@@ -68,6 +78,8 @@ var Columns = []string{
 	FieldImageSha256,
 	FieldImageWidth,
 	FieldImageHeight,
+	FieldImageVariantType,
+	FieldImagePlaceholder,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -93,6 +105,10 @@ var (
 	FileContentTypeValidator func(string) error
 	// FileSha256Validator is a validator for the "file_sha256" field. It is called by the builders before save.
 	FileSha256Validator func(string) error
+	// FileVariantTypeValidator is a validator for the "file_variant_type" field. It is called by the builders before save.
+	FileVariantTypeValidator func(string) error
+	// FilePlaceholderValidator is a validator for the "file_placeholder" field. It is called by the builders before save.
+	FilePlaceholderValidator func(string) error
 	// ImagePathValidator is a validator for the "image_path" field. It is called by the builders before save.
 	ImagePathValidator func(string) error
 	// ImageNameValidator is a validator for the "image_name" field. It is called by the builders before save.
@@ -101,6 +117,10 @@ var (
 	ImageContentTypeValidator func(string) error
 	// ImageSha256Validator is a validator for the "image_sha256" field. It is called by the builders before save.
 	ImageSha256Validator func(string) error
+	// ImageVariantTypeValidator is a validator for the "image_variant_type" field. It is called by the builders before save.
+	ImageVariantTypeValidator func(string) error
+	// ImagePlaceholderValidator is a validator for the "image_placeholder" field. It is called by the builders before save.
+	ImagePlaceholderValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Document queries.
@@ -156,6 +176,16 @@ func ByFileHeight(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFileHeight, opts...).ToFunc()
 }
 
+// ByFileVariantType orders the results by the file_variant_type field.
+func ByFileVariantType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFileVariantType, opts...).ToFunc()
+}
+
+// ByFilePlaceholder orders the results by the file_placeholder field.
+func ByFilePlaceholder(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFilePlaceholder, opts...).ToFunc()
+}
+
 // ByImagePath orders the results by the image_path field.
 func ByImagePath(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldImagePath, opts...).ToFunc()
@@ -189,4 +219,14 @@ func ByImageWidth(opts ...sql.OrderTermOption) OrderOption {
 // ByImageHeight orders the results by the image_height field.
 func ByImageHeight(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldImageHeight, opts...).ToFunc()
+}
+
+// ByImageVariantType orders the results by the image_variant_type field.
+func ByImageVariantType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldImageVariantType, opts...).ToFunc()
+}
+
+// ByImagePlaceholder orders the results by the image_placeholder field.
+func ByImagePlaceholder(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldImagePlaceholder, opts...).ToFunc()
 }

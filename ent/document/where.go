@@ -99,6 +99,16 @@ func FileHeight(v int) predicate.Document {
 	return predicate.Document(sql.FieldEQ(FieldFileHeight, v))
 }
 
+// FileVariantType applies equality check predicate on the "file_variant_type" field. It's identical to FileVariantTypeEQ.
+func FileVariantType(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldFileVariantType, v))
+}
+
+// FilePlaceholder applies equality check predicate on the "file_placeholder" field. It's identical to FilePlaceholderEQ.
+func FilePlaceholder(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldFilePlaceholder, v))
+}
+
 // ImagePath applies equality check predicate on the "image_path" field. It's identical to ImagePathEQ.
 func ImagePath(v string) predicate.Document {
 	return predicate.Document(sql.FieldEQ(FieldImagePath, v))
@@ -132,6 +142,16 @@ func ImageWidth(v int) predicate.Document {
 // ImageHeight applies equality check predicate on the "image_height" field. It's identical to ImageHeightEQ.
 func ImageHeight(v int) predicate.Document {
 	return predicate.Document(sql.FieldEQ(FieldImageHeight, v))
+}
+
+// ImageVariantType applies equality check predicate on the "image_variant_type" field. It's identical to ImageVariantTypeEQ.
+func ImageVariantType(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldImageVariantType, v))
+}
+
+// ImagePlaceholder applies equality check predicate on the "image_placeholder" field. It's identical to ImagePlaceholderEQ.
+func ImagePlaceholder(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldImagePlaceholder, v))
 }
 
 // TitleEQ applies the EQ predicate on the "title" field.
@@ -639,6 +659,156 @@ func FileHeightNotNil() predicate.Document {
 	return predicate.Document(sql.FieldNotNull(FieldFileHeight))
 }
 
+// FileVariantTypeEQ applies the EQ predicate on the "file_variant_type" field.
+func FileVariantTypeEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldFileVariantType, v))
+}
+
+// FileVariantTypeNEQ applies the NEQ predicate on the "file_variant_type" field.
+func FileVariantTypeNEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldNEQ(FieldFileVariantType, v))
+}
+
+// FileVariantTypeIn applies the In predicate on the "file_variant_type" field.
+func FileVariantTypeIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldIn(FieldFileVariantType, vs...))
+}
+
+// FileVariantTypeNotIn applies the NotIn predicate on the "file_variant_type" field.
+func FileVariantTypeNotIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldNotIn(FieldFileVariantType, vs...))
+}
+
+// FileVariantTypeGT applies the GT predicate on the "file_variant_type" field.
+func FileVariantTypeGT(v string) predicate.Document {
+	return predicate.Document(sql.FieldGT(FieldFileVariantType, v))
+}
+
+// FileVariantTypeGTE applies the GTE predicate on the "file_variant_type" field.
+func FileVariantTypeGTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldGTE(FieldFileVariantType, v))
+}
+
+// FileVariantTypeLT applies the LT predicate on the "file_variant_type" field.
+func FileVariantTypeLT(v string) predicate.Document {
+	return predicate.Document(sql.FieldLT(FieldFileVariantType, v))
+}
+
+// FileVariantTypeLTE applies the LTE predicate on the "file_variant_type" field.
+func FileVariantTypeLTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldLTE(FieldFileVariantType, v))
+}
+
+// FileVariantTypeContains applies the Contains predicate on the "file_variant_type" field.
+func FileVariantTypeContains(v string) predicate.Document {
+	return predicate.Document(sql.FieldContains(FieldFileVariantType, v))
+}
+
+// FileVariantTypeHasPrefix applies the HasPrefix predicate on the "file_variant_type" field.
+func FileVariantTypeHasPrefix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasPrefix(FieldFileVariantType, v))
+}
+
+// FileVariantTypeHasSuffix applies the HasSuffix predicate on the "file_variant_type" field.
+func FileVariantTypeHasSuffix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasSuffix(FieldFileVariantType, v))
+}
+
+// FileVariantTypeIsNil applies the IsNil predicate on the "file_variant_type" field.
+func FileVariantTypeIsNil() predicate.Document {
+	return predicate.Document(sql.FieldIsNull(FieldFileVariantType))
+}
+
+// FileVariantTypeNotNil applies the NotNil predicate on the "file_variant_type" field.
+func FileVariantTypeNotNil() predicate.Document {
+	return predicate.Document(sql.FieldNotNull(FieldFileVariantType))
+}
+
+// FileVariantTypeEqualFold applies the EqualFold predicate on the "file_variant_type" field.
+func FileVariantTypeEqualFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldEqualFold(FieldFileVariantType, v))
+}
+
+// FileVariantTypeContainsFold applies the ContainsFold predicate on the "file_variant_type" field.
+func FileVariantTypeContainsFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldContainsFold(FieldFileVariantType, v))
+}
+
+// FilePlaceholderEQ applies the EQ predicate on the "file_placeholder" field.
+func FilePlaceholderEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderNEQ applies the NEQ predicate on the "file_placeholder" field.
+func FilePlaceholderNEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldNEQ(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderIn applies the In predicate on the "file_placeholder" field.
+func FilePlaceholderIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldIn(FieldFilePlaceholder, vs...))
+}
+
+// FilePlaceholderNotIn applies the NotIn predicate on the "file_placeholder" field.
+func FilePlaceholderNotIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldNotIn(FieldFilePlaceholder, vs...))
+}
+
+// FilePlaceholderGT applies the GT predicate on the "file_placeholder" field.
+func FilePlaceholderGT(v string) predicate.Document {
+	return predicate.Document(sql.FieldGT(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderGTE applies the GTE predicate on the "file_placeholder" field.
+func FilePlaceholderGTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldGTE(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderLT applies the LT predicate on the "file_placeholder" field.
+func FilePlaceholderLT(v string) predicate.Document {
+	return predicate.Document(sql.FieldLT(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderLTE applies the LTE predicate on the "file_placeholder" field.
+func FilePlaceholderLTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldLTE(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderContains applies the Contains predicate on the "file_placeholder" field.
+func FilePlaceholderContains(v string) predicate.Document {
+	return predicate.Document(sql.FieldContains(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderHasPrefix applies the HasPrefix predicate on the "file_placeholder" field.
+func FilePlaceholderHasPrefix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasPrefix(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderHasSuffix applies the HasSuffix predicate on the "file_placeholder" field.
+func FilePlaceholderHasSuffix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasSuffix(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderIsNil applies the IsNil predicate on the "file_placeholder" field.
+func FilePlaceholderIsNil() predicate.Document {
+	return predicate.Document(sql.FieldIsNull(FieldFilePlaceholder))
+}
+
+// FilePlaceholderNotNil applies the NotNil predicate on the "file_placeholder" field.
+func FilePlaceholderNotNil() predicate.Document {
+	return predicate.Document(sql.FieldNotNull(FieldFilePlaceholder))
+}
+
+// FilePlaceholderEqualFold applies the EqualFold predicate on the "file_placeholder" field.
+func FilePlaceholderEqualFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldEqualFold(FieldFilePlaceholder, v))
+}
+
+// FilePlaceholderContainsFold applies the ContainsFold predicate on the "file_placeholder" field.
+func FilePlaceholderContainsFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldContainsFold(FieldFilePlaceholder, v))
+}
+
 // ImagePathEQ applies the EQ predicate on the "image_path" field.
 func ImagePathEQ(v string) predicate.Document {
 	return predicate.Document(sql.FieldEQ(FieldImagePath, v))
@@ -1087,6 +1257,156 @@ func ImageHeightIsNil() predicate.Document {
 // ImageHeightNotNil applies the NotNil predicate on the "image_height" field.
 func ImageHeightNotNil() predicate.Document {
 	return predicate.Document(sql.FieldNotNull(FieldImageHeight))
+}
+
+// ImageVariantTypeEQ applies the EQ predicate on the "image_variant_type" field.
+func ImageVariantTypeEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeNEQ applies the NEQ predicate on the "image_variant_type" field.
+func ImageVariantTypeNEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldNEQ(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeIn applies the In predicate on the "image_variant_type" field.
+func ImageVariantTypeIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldIn(FieldImageVariantType, vs...))
+}
+
+// ImageVariantTypeNotIn applies the NotIn predicate on the "image_variant_type" field.
+func ImageVariantTypeNotIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldNotIn(FieldImageVariantType, vs...))
+}
+
+// ImageVariantTypeGT applies the GT predicate on the "image_variant_type" field.
+func ImageVariantTypeGT(v string) predicate.Document {
+	return predicate.Document(sql.FieldGT(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeGTE applies the GTE predicate on the "image_variant_type" field.
+func ImageVariantTypeGTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldGTE(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeLT applies the LT predicate on the "image_variant_type" field.
+func ImageVariantTypeLT(v string) predicate.Document {
+	return predicate.Document(sql.FieldLT(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeLTE applies the LTE predicate on the "image_variant_type" field.
+func ImageVariantTypeLTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldLTE(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeContains applies the Contains predicate on the "image_variant_type" field.
+func ImageVariantTypeContains(v string) predicate.Document {
+	return predicate.Document(sql.FieldContains(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeHasPrefix applies the HasPrefix predicate on the "image_variant_type" field.
+func ImageVariantTypeHasPrefix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasPrefix(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeHasSuffix applies the HasSuffix predicate on the "image_variant_type" field.
+func ImageVariantTypeHasSuffix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasSuffix(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeIsNil applies the IsNil predicate on the "image_variant_type" field.
+func ImageVariantTypeIsNil() predicate.Document {
+	return predicate.Document(sql.FieldIsNull(FieldImageVariantType))
+}
+
+// ImageVariantTypeNotNil applies the NotNil predicate on the "image_variant_type" field.
+func ImageVariantTypeNotNil() predicate.Document {
+	return predicate.Document(sql.FieldNotNull(FieldImageVariantType))
+}
+
+// ImageVariantTypeEqualFold applies the EqualFold predicate on the "image_variant_type" field.
+func ImageVariantTypeEqualFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldEqualFold(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeContainsFold applies the ContainsFold predicate on the "image_variant_type" field.
+func ImageVariantTypeContainsFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldContainsFold(FieldImageVariantType, v))
+}
+
+// ImagePlaceholderEQ applies the EQ predicate on the "image_placeholder" field.
+func ImagePlaceholderEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldEQ(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderNEQ applies the NEQ predicate on the "image_placeholder" field.
+func ImagePlaceholderNEQ(v string) predicate.Document {
+	return predicate.Document(sql.FieldNEQ(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderIn applies the In predicate on the "image_placeholder" field.
+func ImagePlaceholderIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldIn(FieldImagePlaceholder, vs...))
+}
+
+// ImagePlaceholderNotIn applies the NotIn predicate on the "image_placeholder" field.
+func ImagePlaceholderNotIn(vs ...string) predicate.Document {
+	return predicate.Document(sql.FieldNotIn(FieldImagePlaceholder, vs...))
+}
+
+// ImagePlaceholderGT applies the GT predicate on the "image_placeholder" field.
+func ImagePlaceholderGT(v string) predicate.Document {
+	return predicate.Document(sql.FieldGT(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderGTE applies the GTE predicate on the "image_placeholder" field.
+func ImagePlaceholderGTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldGTE(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderLT applies the LT predicate on the "image_placeholder" field.
+func ImagePlaceholderLT(v string) predicate.Document {
+	return predicate.Document(sql.FieldLT(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderLTE applies the LTE predicate on the "image_placeholder" field.
+func ImagePlaceholderLTE(v string) predicate.Document {
+	return predicate.Document(sql.FieldLTE(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderContains applies the Contains predicate on the "image_placeholder" field.
+func ImagePlaceholderContains(v string) predicate.Document {
+	return predicate.Document(sql.FieldContains(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderHasPrefix applies the HasPrefix predicate on the "image_placeholder" field.
+func ImagePlaceholderHasPrefix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasPrefix(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderHasSuffix applies the HasSuffix predicate on the "image_placeholder" field.
+func ImagePlaceholderHasSuffix(v string) predicate.Document {
+	return predicate.Document(sql.FieldHasSuffix(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderIsNil applies the IsNil predicate on the "image_placeholder" field.
+func ImagePlaceholderIsNil() predicate.Document {
+	return predicate.Document(sql.FieldIsNull(FieldImagePlaceholder))
+}
+
+// ImagePlaceholderNotNil applies the NotNil predicate on the "image_placeholder" field.
+func ImagePlaceholderNotNil() predicate.Document {
+	return predicate.Document(sql.FieldNotNull(FieldImagePlaceholder))
+}
+
+// ImagePlaceholderEqualFold applies the EqualFold predicate on the "image_placeholder" field.
+func ImagePlaceholderEqualFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldEqualFold(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderContainsFold applies the ContainsFold predicate on the "image_placeholder" field.
+func ImagePlaceholderContainsFold(v string) predicate.Document {
+	return predicate.Document(sql.FieldContainsFold(FieldImagePlaceholder, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -21,6 +21,8 @@ var (
 		{Name: "file_sha256", Type: field.TypeString, Size: 64},
 		{Name: "file_width", Type: field.TypeInt, Nullable: true},
 		{Name: "file_height", Type: field.TypeInt, Nullable: true},
+		{Name: "file_variant_type", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "file_placeholder", Type: field.TypeString, Nullable: true, Size: 1024},
 		{Name: "image_path", Type: field.TypeString, Nullable: true, Size: 512},
 		{Name: "image_name", Type: field.TypeString, Nullable: true, Size: 1024},
 		{Name: "image_size", Type: field.TypeInt64, Nullable: true},
@@ -28,6 +30,8 @@ var (
 		{Name: "image_sha256", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "image_width", Type: field.TypeInt, Nullable: true},
 		{Name: "image_height", Type: field.TypeInt, Nullable: true},
+		{Name: "image_variant_type", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "image_placeholder", Type: field.TypeString, Nullable: true, Size: 1024},
 	}
 	// DocumentsTable holds the schema information for the "documents" table.
 	DocumentsTable = &schema.Table{
@@ -43,7 +47,7 @@ var (
 			{
 				Name:    "document_image_path",
 				Unique:  false,
-				Columns: []*schema.Column{DocumentsColumns[10]},
+				Columns: []*schema.Column{DocumentsColumns[12]},
 			},
 		},
 	}
@@ -75,6 +79,8 @@ var (
 		{Name: "image_sha256", Type: field.TypeString, Size: 64},
 		{Name: "image_width", Type: field.TypeInt, Nullable: true},
 		{Name: "image_height", Type: field.TypeInt, Nullable: true},
+		{Name: "image_variant_type", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "image_placeholder", Type: field.TypeString, Nullable: true, Size: 1024},
 		{Name: "product_id", Type: field.TypeInt},
 	}
 	// ProductImagesTable holds the schema information for the "product_images" table.
@@ -85,7 +91,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "product_images_products_images",
-				Columns:    []*schema.Column{ProductImagesColumns[11]},
+				Columns:    []*schema.Column{ProductImagesColumns[13]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -94,7 +100,7 @@ var (
 			{
 				Name:    "productimage_product_id_position",
 				Unique:  false,
-				Columns: []*schema.Column{ProductImagesColumns[11], ProductImagesColumns[2]},
+				Columns: []*schema.Column{ProductImagesColumns[13], ProductImagesColumns[2]},
 			},
 			{
 				Name:    "productimage_image_path",

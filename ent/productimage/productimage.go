@@ -36,6 +36,10 @@ const (
 	FieldImageWidth = "image_width"
 	// FieldImageHeight holds the string denoting the image_height field in the database.
 	FieldImageHeight = "image_height"
+	// FieldImageVariantType holds the string denoting the image_variant_type field in the database.
+	FieldImageVariantType = "image_variant_type"
+	// FieldImagePlaceholder holds the string denoting the image_placeholder field in the database.
+	FieldImagePlaceholder = "image_placeholder"
 	// EdgeProduct holds the string denoting the product edge name in mutations.
 	EdgeProduct = "product"
 	// Table holds the table name of the productimage in the database.
@@ -63,6 +67,8 @@ var Columns = []string{
 	FieldImageSha256,
 	FieldImageWidth,
 	FieldImageHeight,
+	FieldImageVariantType,
+	FieldImagePlaceholder,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -92,6 +98,10 @@ var (
 	ImageContentTypeValidator func(string) error
 	// ImageSha256Validator is a validator for the "image_sha256" field. It is called by the builders before save.
 	ImageSha256Validator func(string) error
+	// ImageVariantTypeValidator is a validator for the "image_variant_type" field. It is called by the builders before save.
+	ImageVariantTypeValidator func(string) error
+	// ImagePlaceholderValidator is a validator for the "image_placeholder" field. It is called by the builders before save.
+	ImagePlaceholderValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the ProductImage queries.
@@ -155,6 +165,16 @@ func ByImageWidth(opts ...sql.OrderTermOption) OrderOption {
 // ByImageHeight orders the results by the image_height field.
 func ByImageHeight(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldImageHeight, opts...).ToFunc()
+}
+
+// ByImageVariantType orders the results by the image_variant_type field.
+func ByImageVariantType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldImageVariantType, opts...).ToFunc()
+}
+
+// ByImagePlaceholder orders the results by the image_placeholder field.
+func ByImagePlaceholder(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldImagePlaceholder, opts...).ToFunc()
 }
 
 // ByProductField orders the results by product field.

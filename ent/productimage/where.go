@@ -110,6 +110,16 @@ func ImageHeight(v int) predicate.ProductImage {
 	return predicate.ProductImage(sql.FieldEQ(FieldImageHeight, v))
 }
 
+// ImageVariantType applies equality check predicate on the "image_variant_type" field. It's identical to ImageVariantTypeEQ.
+func ImageVariantType(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldEQ(FieldImageVariantType, v))
+}
+
+// ImagePlaceholder applies equality check predicate on the "image_placeholder" field. It's identical to ImagePlaceholderEQ.
+func ImagePlaceholder(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldEQ(FieldImagePlaceholder, v))
+}
+
 // ProductIDEQ applies the EQ predicate on the "product_id" field.
 func ProductIDEQ(v int) predicate.ProductImage {
 	return predicate.ProductImage(sql.FieldEQ(FieldProductID, v))
@@ -673,6 +683,156 @@ func ImageHeightIsNil() predicate.ProductImage {
 // ImageHeightNotNil applies the NotNil predicate on the "image_height" field.
 func ImageHeightNotNil() predicate.ProductImage {
 	return predicate.ProductImage(sql.FieldNotNull(FieldImageHeight))
+}
+
+// ImageVariantTypeEQ applies the EQ predicate on the "image_variant_type" field.
+func ImageVariantTypeEQ(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldEQ(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeNEQ applies the NEQ predicate on the "image_variant_type" field.
+func ImageVariantTypeNEQ(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldNEQ(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeIn applies the In predicate on the "image_variant_type" field.
+func ImageVariantTypeIn(vs ...string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldIn(FieldImageVariantType, vs...))
+}
+
+// ImageVariantTypeNotIn applies the NotIn predicate on the "image_variant_type" field.
+func ImageVariantTypeNotIn(vs ...string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldNotIn(FieldImageVariantType, vs...))
+}
+
+// ImageVariantTypeGT applies the GT predicate on the "image_variant_type" field.
+func ImageVariantTypeGT(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldGT(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeGTE applies the GTE predicate on the "image_variant_type" field.
+func ImageVariantTypeGTE(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldGTE(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeLT applies the LT predicate on the "image_variant_type" field.
+func ImageVariantTypeLT(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldLT(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeLTE applies the LTE predicate on the "image_variant_type" field.
+func ImageVariantTypeLTE(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldLTE(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeContains applies the Contains predicate on the "image_variant_type" field.
+func ImageVariantTypeContains(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldContains(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeHasPrefix applies the HasPrefix predicate on the "image_variant_type" field.
+func ImageVariantTypeHasPrefix(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldHasPrefix(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeHasSuffix applies the HasSuffix predicate on the "image_variant_type" field.
+func ImageVariantTypeHasSuffix(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldHasSuffix(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeIsNil applies the IsNil predicate on the "image_variant_type" field.
+func ImageVariantTypeIsNil() predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldIsNull(FieldImageVariantType))
+}
+
+// ImageVariantTypeNotNil applies the NotNil predicate on the "image_variant_type" field.
+func ImageVariantTypeNotNil() predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldNotNull(FieldImageVariantType))
+}
+
+// ImageVariantTypeEqualFold applies the EqualFold predicate on the "image_variant_type" field.
+func ImageVariantTypeEqualFold(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldEqualFold(FieldImageVariantType, v))
+}
+
+// ImageVariantTypeContainsFold applies the ContainsFold predicate on the "image_variant_type" field.
+func ImageVariantTypeContainsFold(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldContainsFold(FieldImageVariantType, v))
+}
+
+// ImagePlaceholderEQ applies the EQ predicate on the "image_placeholder" field.
+func ImagePlaceholderEQ(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldEQ(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderNEQ applies the NEQ predicate on the "image_placeholder" field.
+func ImagePlaceholderNEQ(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldNEQ(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderIn applies the In predicate on the "image_placeholder" field.
+func ImagePlaceholderIn(vs ...string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldIn(FieldImagePlaceholder, vs...))
+}
+
+// ImagePlaceholderNotIn applies the NotIn predicate on the "image_placeholder" field.
+func ImagePlaceholderNotIn(vs ...string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldNotIn(FieldImagePlaceholder, vs...))
+}
+
+// ImagePlaceholderGT applies the GT predicate on the "image_placeholder" field.
+func ImagePlaceholderGT(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldGT(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderGTE applies the GTE predicate on the "image_placeholder" field.
+func ImagePlaceholderGTE(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldGTE(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderLT applies the LT predicate on the "image_placeholder" field.
+func ImagePlaceholderLT(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldLT(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderLTE applies the LTE predicate on the "image_placeholder" field.
+func ImagePlaceholderLTE(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldLTE(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderContains applies the Contains predicate on the "image_placeholder" field.
+func ImagePlaceholderContains(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldContains(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderHasPrefix applies the HasPrefix predicate on the "image_placeholder" field.
+func ImagePlaceholderHasPrefix(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldHasPrefix(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderHasSuffix applies the HasSuffix predicate on the "image_placeholder" field.
+func ImagePlaceholderHasSuffix(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldHasSuffix(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderIsNil applies the IsNil predicate on the "image_placeholder" field.
+func ImagePlaceholderIsNil() predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldIsNull(FieldImagePlaceholder))
+}
+
+// ImagePlaceholderNotNil applies the NotNil predicate on the "image_placeholder" field.
+func ImagePlaceholderNotNil() predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldNotNull(FieldImagePlaceholder))
+}
+
+// ImagePlaceholderEqualFold applies the EqualFold predicate on the "image_placeholder" field.
+func ImagePlaceholderEqualFold(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldEqualFold(FieldImagePlaceholder, v))
+}
+
+// ImagePlaceholderContainsFold applies the ContainsFold predicate on the "image_placeholder" field.
+func ImagePlaceholderContainsFold(v string) predicate.ProductImage {
+	return predicate.ProductImage(sql.FieldContainsFold(FieldImagePlaceholder, v))
 }
 
 // HasProduct applies the HasEdge predicate on the "product" edge.

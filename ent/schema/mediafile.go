@@ -8,9 +8,14 @@ import (
 
 // mediaFileFields are the columns that record one stored file: its storage
 // key (path), the client's file name, and what the server learned from the
-// content. GraphQL shows them as one MediaFile object (graph/schema.graphqls),
-// so they are hidden from the generated schema. An optional file has nullable
-// columns; the path then tells whether the file is present.
+// content; for an image, also the content type of its renditions (decided
+// from its header when it is stored: JPEG, or PNG where it may hold
+// transparency; empty when they cannot be made, so the original stands in
+// for them) and its placeholder (a data: URI of at most 1 KB, written once
+// the renditions are made). GraphQL shows them as one MediaFile object
+// (graph/schema.graphqls), so they are hidden from the generated schema. An
+// optional file has nullable columns; the path then tells whether the file
+// is present.
 func mediaFileFields(prefix string, optional bool) []ent.Field {
 	fields := []ent.Field{
 		field.String(prefix + "_path").MaxLen(512),
@@ -20,6 +25,8 @@ func mediaFileFields(prefix string, optional bool) []ent.Field {
 		field.String(prefix + "_sha256").MaxLen(64),
 		field.Int(prefix + "_width").Optional().Nillable(),
 		field.Int(prefix + "_height").Optional().Nillable(),
+		field.String(prefix + "_variant_type").MaxLen(255).Optional().Nillable(),
+		field.String(prefix + "_placeholder").MaxLen(1024).Optional().Nillable(),
 	}
 	for i, f := range fields {
 		d := f.Descriptor()
