@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"net/http"
 	"os"
@@ -553,4 +554,51 @@ func TestRenditionsSweep(t *testing.T) {
 	if !exists(filepath.Join(mediaDir, original)) {
 		t.Error("the original was swept")
 	}
+}
+
+// TestRenditionsDeleteWhileRendering: an image deleted while its variants
+// are being made leaves none behind: none is served, none stays stored.
+func TestRenditionsDeleteWhileRendering(t *testing.T) {
+	s := renditionServer(t, nil)
+	var gone []map[string]any
+	for i := range 4 {
+		im := uploadImage(t, s, "a.jpg", jpegBytes(t, 2000, 1500, uint8(i)))
+		r := s.query(t, `mutation($id: ID!) { deleteProductImage(id: $id) }`, map[string]any{"id": im["id"]})
+		if len(r.Errors) > 0 {
+			t.Fatalf("deleteProductImage: %s", r.Raw)
+		}
+		gone = append(gone, im["image"].(map[string]any))
+	}
+	// One worker takes the queue in order: once a later image is
+	// rendered, the deleted ones are done with.
+	marker := uploadImage(t, s, "b.png", pngBytes(t, 300, 300, 9))
+	waitRendered(t, s, marker["id"].(string))
+	for _, img := range gone {
+		for _, v := range variantsOf(t, img) {
+			if resp, _ := s.get(t, v["url"].(string)); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET %s of a deleted image: %d", v["url"], resp.StatusCode)
+			}
+		}
+	}
+	markerImage := marker["image"].(map[string]any)
+	want := []string{strings.TrimPrefix(markerImage["path"].(string), "/media/")}
+	for _, v := range variantsOf(t, markerImage) {
+		if k := strings.TrimPrefix(v["url"].(string), "/media/"); !slices.Contains(want, k) {
+			want = append(want, k)
+		}
+	}
+	slices.Sort(want)
+	if got := withoutTemporaries(s.storedFiles(t)); !slices.Equal(got, want) {
+		t.Errorf("stored files %v, want only the marker's %v", got, want)
+	}
+}
+
+// jpegBytes is a w×h JPEG of testImage.
+func jpegBytes(t *testing.T, w, h int, seed uint8) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, testImage(w, h, seed), &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

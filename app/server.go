@@ -227,14 +227,16 @@ func renditionOptions(cfg *Config, client *ent.Client, log *slog.Logger) *media.
 		Sources: func(ctx context.Context, bases []string) (map[string]media.Source, error) {
 			return graph.Sources(ctx, client, bases)
 		},
-		OnMade: func(ctx context.Context, src media.Source, placeholder string) {
-			if err := graph.RecordRendered(ctx, client, src.Key, placeholder, false); err != nil {
+		OnMade: func(ctx context.Context, src media.Source, placeholder string) (bool, error) {
+			named, err := graph.RecordRendered(ctx, client, src.Key, placeholder, false)
+			if err != nil {
 				log.Warn("media: recording a placeholder", "key", src.Key, "err", err)
 			}
+			return named, err
 		},
 		OnUnrenderable: func(ctx context.Context, src media.Source, err error) {
 			log.Warn("media: an image passed its checks but cannot be rendered; its original stands in for its variants", "key", src.Key, "err", err)
-			if err := graph.RecordRendered(ctx, client, src.Key, "", true); err != nil {
+			if _, err := graph.RecordRendered(ctx, client, src.Key, "", true); err != nil {
 				log.Warn("media: recording an unrenderable image", "key", src.Key, "err", err)
 			}
 		},

@@ -407,17 +407,24 @@ test('7. CSRF: a multipart POST without a preflight header is refused (400, CSRF
 });
 
 const ALL_PATHS = gql`query AllPaths {
-  products(first: 100) { edges { node { images { image { path } } } } }
-  documents(first: 100) { edges { node { file { path } image { path } } } } }`;
+  products(first: 100) { edges { node { images { image { path variants { url } } } } } }
+  documents(first: 100) { edges { node { file { path } image { path variants { url } } } } } }`;
 
 test('8. no orphaned files: every stored file under the upload_to prefixes is referenced by a row', T, async (t) => {
   const root = process.env.MEDIAGRAPH_MEDIA_DIR;
   if (!root) return t.skip('MEDIAGRAPH_MEDIA_DIR not set (run.mjs sets it)');
   const data = await mustQuery({ query: ALL_PATHS });
-  const referenced = new Set([
+  const originals = new Set([
     ...data.products.edges.flatMap((e) => e.node.images.map((i) => i.image.path)),
     ...data.documents.edges.flatMap((e) => [e.node.file.path, e.node.image?.path].filter(Boolean)),
   ]);
+  // An image's variants (renditions) are its row's too; made in the
+  // background or on their first GET, they may not all be stored yet.
+  const variants = [
+    ...data.products.edges.flatMap((e) => e.node.images.flatMap((i) => i.image.variants)),
+    ...data.documents.edges.flatMap((e) => e.node.image?.variants ?? []),
+  ].map((v) => v.url.replace(/^\/media\//, ''));
+  const referenced = new Set([...originals, ...variants]);
   const stored = [];
   const others = [];
   for (const rel of fs.readdirSync(root, { recursive: true })) {
@@ -429,6 +436,6 @@ test('8. no orphaned files: every stored file under the upload_to prefixes is re
   if (others.length) t.diagnostic(`other files under the media root: ${others.join(', ')}`);
   const orphans = stored.filter((p) => !referenced.has(p));
   assert.deepEqual(orphans, [], `stored but not referenced (refused uploads must leave nothing): ${orphans.join(', ')}`);
-  const missing = [...referenced].filter((p) => !stored.includes(p));
+  const missing = [...originals].filter((p) => !stored.includes(p));
   assert.deepEqual(missing, [], `referenced but not on disk: ${missing.join(', ')}`);
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // End-to-end runner: builds the Go server (go build from the repo root), starts it on a free
 // loopback port with a fresh temporary data dir, waits for /readyz, runs the node:test files
-// (api.test.mjs, browser.mjs) against it, then stops it and removes the temporary dir — on every
-// exit path. Exit code 0 only if everything passed.
+// (api.test.mjs, browser.mjs, renditions.test.mjs, srcset.test.mjs, …) against it, then stops it
+// and removes the temporary dir — on every exit path. Exit code 0 only if everything passed.
 //
 //   node run.mjs [files…] [node --test options…]
 //   env: MEDIAGRAPH_BIN=path (skip the build), E2E_SKIP_BROWSER=1, CHROMIUM=/usr/bin/chromium,
@@ -26,7 +26,11 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const argv = process.argv.slice(2);
 let files = argv.filter((a) => !a.startsWith('-'));
 const testOpts = argv.filter((a) => a.startsWith('-'));
-if (files.length === 0) files = skipBrowser ? ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs'] : ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'browser.mjs', 'playgrounds.test.mjs'];
+if (files.length === 0) {
+  files = skipBrowser
+    ? ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'renditions.test.mjs']
+    : ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'browser.mjs', 'playgrounds.test.mjs', 'renditions.test.mjs', 'srcset.test.mjs'];
+}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mediagraph-e2e-'));
 const logFile = path.join(tmp, 'server.log');
@@ -78,7 +82,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 async function main() {
   // 0. Chromium for the browser test (one-time install; apt needs root).
-  if (!skipBrowser && files.includes('browser.mjs') && !fs.existsSync(chromiumPath)) {
+  if (!skipBrowser && ['browser.mjs', 'srcset.test.mjs'].some((f) => files.includes(f)) && !fs.existsSync(chromiumPath)) {
     log(`${chromiumPath} is missing: running install.sh`);
     await runCommand('sh', [path.join(here, 'install.sh')], { cwd: here, timeoutMs: 600_000, onSpawn: (c) => { helper = c; } });
   }
@@ -103,7 +107,7 @@ async function main() {
   const env = { ...process.env };
   for (const k of Object.keys(env)) {
     // nothing from the caller's environment may configure the server under test
-    if (/^(API_TOKENS|PORT|CORS_ALLOWED_ORIGINS|CSRF_PREVENTION|MAX_[A-Z_]+|MIN_IMAGE_[A-Z]+|SWEEP_[A-Z]+|SHUTDOWN_TIMEOUT)$/.test(k)) delete env[k];
+    if (/^(API_TOKENS|PORT|CORS_ALLOWED_ORIGINS|CSRF_PREVENTION|MAX_[A-Z_]+|MIN_IMAGE_[A-Z]+|SWEEP_[A-Z]+|SHUTDOWN_TIMEOUT|RENDITIONS|RENDITION_[A-Z]+|IMAGE_METADATA|MEDIA_SIGNED_URLS)$/.test(k)) delete env[k];
   }
   Object.assign(env, {
     ADDR: `127.0.0.1:${port}`,

@@ -37,8 +37,9 @@ type uploadTarget struct {
 	// rows returns the rows naming keys.
 	rows func(ctx context.Context, c *ent.Client, keys []string) ([]any, error)
 	// update returns the update of the rows naming key.
-	// save updates the rows naming key: set sets their columns.
-	save func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) error
+	// save updates the rows naming key (set sets their columns) and
+	// reports whether there were any.
+	save func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) (bool, error)
 }
 
 // The upload targets.
@@ -57,12 +58,13 @@ var (
 		rows: func(ctx context.Context, c *ent.Client, keys []string) ([]any, error) {
 			return anys(c.ProductImage.Query().Where(productimage.ImagePathIn(keys...)).All(ctx))
 		},
-		save: func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) error {
+		save: func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) (bool, error) {
 			u := c.ProductImage.Update().Where(productimage.ImagePath(key))
 			if err := set(u.Mutation()); err != nil {
-				return err
+				return false, err
 			}
-			return u.Exec(ctx)
+			n, err := u.Save(ctx)
+			return n > 0, err
 		},
 	}
 	documentFile = &uploadTarget{
@@ -94,12 +96,13 @@ var (
 		rows: func(ctx context.Context, c *ent.Client, keys []string) ([]any, error) {
 			return anys(c.Document.Query().Where(document.ImagePathIn(keys...)).All(ctx))
 		},
-		save: func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) error {
+		save: func(ctx context.Context, c *ent.Client, key string, set func(ent.Mutation) error) (bool, error) {
 			u := c.Document.Update().Where(document.ImagePath(key))
 			if err := set(u.Mutation()); err != nil {
-				return err
+				return false, err
 			}
-			return u.Exec(ctx)
+			n, err := u.Save(ctx)
+			return n > 0, err
 		},
 	}
 )
@@ -287,11 +290,12 @@ func Sources(ctx context.Context, c *ent.Client, bases []string) (map[string]med
 
 // RecordRendered writes what the renditions of the image at key left to
 // remember: its placeholder once they are made, or, when they cannot be
-// made, an empty variant type (the original stands in for them).
-func RecordRendered(ctx context.Context, c *ent.Client, key string, placeholder string, unrenderable bool) error {
+// made, an empty variant type (the original stands in for them). It
+// reports whether a row names key.
+func RecordRendered(ctx context.Context, c *ent.Client, key string, placeholder string, unrenderable bool) (bool, error) {
 	t := imageTargetOf(key)
 	if t == nil {
-		return fmt.Errorf("no image target stores %s", key)
+		return false, fmt.Errorf("no image target stores %s", key)
 	}
 	return t.save(ctx, c, key, func(m ent.Mutation) error {
 		if unrenderable {

@@ -29,7 +29,7 @@ func patterned(w, h int) *image.RGBA {
 	return img
 }
 
-func jpegOf(t *testing.T, w, h int) []byte {
+func jpegOf(t testing.TB, w, h int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, patterned(w, h), &jpeg.Options{Quality: 80}); err != nil {

@@ -150,8 +150,11 @@ type RenditionOptions struct {
 	// about a variant not yet made, and the sweep about the variants it
 	// lists.
 	Sources func(ctx context.Context, bases []string) (map[string]Source, error)
-	// OnMade is told the placeholder once src's variants are stored.
-	OnMade func(ctx context.Context, src Source, placeholder string)
+	// OnMade is told the placeholder once src's variants are stored, and
+	// reports whether a row still names src: when it does not (the image
+	// was deleted while its variants were being made), they are removed
+	// again, so that none outlives its original.
+	OnMade func(ctx context.Context, src Source, placeholder string) (bool, error)
 	// OnUnrenderable is told that src cannot be decoded into variants (a
 	// crafted file that passed the checks): the caller records it, and the
 	// original stands in for its variants from then on.
@@ -317,7 +320,16 @@ func (s *Store) makeVariants(ctx context.Context, src Source) (err error) {
 		stored = append(stored, v.Key)
 	}
 	if r.opts.OnMade != nil {
-		r.opts.OnMade(ctx, src, placeholder)
+		// After the puts: a deletion that committed before this answer is
+		// seen here; one that commits after it removes the variants
+		// itself.
+		named, err := r.opts.OnMade(ctx, src, placeholder)
+		if err == nil && !named {
+			if err := s.Delete(ctx, stored...); err != nil {
+				return err
+			}
+			return fmt.Errorf("media: %s: %w", src.Key, ErrNotFound)
+		}
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ type renditionRig struct {
 	presets []media.Preset
 }
 
-func newRenditionRig(t *testing.T, open func(media.Options) *media.Store) *renditionRig {
+func newRenditionRig(t testing.TB, open func(media.Options) *media.Store) *renditionRig {
 	rig := &renditionRig{rows: map[string]media.Source{}}
 	rig.presets, _ = media.ParsePresets(media.DefaultPresets)
 	rig.store = open(media.Options{
@@ -143,7 +143,13 @@ func newRenditionRig(t *testing.T, open func(media.Options) *media.Store) *rendi
 				}
 				return out, nil
 			},
-			OnMade:         func(context.Context, media.Source, string) { rig.made.Add(1) },
+			OnMade: func(_ context.Context, src media.Source, _ string) (bool, error) {
+				rig.made.Add(1)
+				rig.mu.Lock()
+				defer rig.mu.Unlock()
+				_, ok := rig.rows[strings.TrimSuffix(src.Key, path.Ext(src.Key))]
+				return ok, nil
+			},
 			OnUnrenderable: func(context.Context, media.Source, error) { rig.failed.Add(1) },
 		},
 	})
@@ -151,7 +157,7 @@ func newRenditionRig(t *testing.T, open func(media.Options) *media.Store) *rendi
 }
 
 // add stores body as an image and records its row.
-func (rig *renditionRig) add(t *testing.T, body []byte) media.Source {
+func (rig *renditionRig) add(t testing.TB, body []byte) media.Source {
 	t.Helper()
 	ctx := context.Background()
 	st, err := rig.store.Stage(ctx, bytes.NewReader(body), "a.jpg", 10<<20)
@@ -169,7 +175,7 @@ func (rig *renditionRig) add(t *testing.T, body []byte) media.Source {
 	return src
 }
 
-func getKey(t *testing.T, h http.Handler, key string) *httptest.ResponseRecorder {
+func getKey(t testing.TB, h http.Handler, key string) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/"+key, nil))
