@@ -2,8 +2,8 @@ package mediatest
 
 import (
 	"bytes"
-	"fmt"
 	endian "encoding/binary" // binary is versitygw.go's
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
