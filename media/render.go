@@ -27,9 +27,12 @@ import (
 // as decoded 4:2:0 planes, 96 MB as RGBA), no full-size crop or rotation,
 // and no float intermediate the size of the source. The planes are reduced
 // as they are (chroma at its own subsampled resolution) by an exact area
-// average, one source row at a time, in row bands on every core; smaller
-// renditions come from the largest one (a cascade); orientation is applied
-// to the small results.
+// average (every source pixel weighs the area of it an output pixel
+// covers: no aliasing however large the reduction), in bands of output
+// rows on every core; smaller renditions come from the largest one (a
+// cascade); orientation is applied to the small results. Other decoded
+// types (NRGBA, Paletted, CMYK, …) take a slower float path that converts
+// one row at a time to premultiplied RGBA.
 
 // Rendition output settings.
 const (
@@ -124,7 +127,7 @@ func MakeRenditions(r io.Reader, orientation int, presets []Preset, contentType 
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return outs[b].w*outs[b].h - outs[a].w*outs[a].h })
-	runJobs(len(order), func(_, k int) {
+	inParallel(len(order), func(_, k int) {
 		m := outs[order[k]]
 		var buf bytes.Buffer
 		buf.Grow(m.w * m.h / 4)
@@ -423,8 +426,8 @@ func resampleImage(src image.Image, region renderRect, w, h int) image.Image {
 		b := m.Rect
 		luma := renderPlane{m.Y, m.YStride, b.Dx(), b.Dy()}
 		jobs = planeJobs(jobs, luma, region.shift(-float64(b.Min.X), -float64(b.Min.Y)), renderPlane{dst.Y, dst.YStride, w, h})
-		cx0, cy0 := floorDiv(b.Min.X, hx), floorDiv(b.Min.Y, vy)
-		cw, ch := ceilDiv(b.Max.X, hx)-cx0, ceilDiv(b.Max.Y, vy)-cy0
+		cx0, cy0 := floorQuotient(b.Min.X, hx), floorQuotient(b.Min.Y, vy)
+		cw, ch := ceilQuotient(b.Max.X, hx)-cx0, ceilQuotient(b.Max.Y, vy)-cy0
 		cr := renderRect{
 			region.x0/float64(hx) - float64(cx0), region.y0/float64(vy) - float64(cy0),
 			region.x1/float64(hx) - float64(cx0), region.y1/float64(vy) - float64(cy0),
@@ -488,12 +491,12 @@ func (s *resampleScratch) floatRow(n int) []float32 {
 
 func runResampleJobs(jobs []resampleJob) {
 	scratch := make([]resampleScratch, min(runtime.GOMAXPROCS(0), len(jobs)))
-	runJobs(len(jobs), func(worker, i int) { jobs[i](&scratch[worker]) })
+	inParallel(len(jobs), func(worker, i int) { jobs[i](&scratch[worker]) })
 }
 
-// runJobs runs do(worker, 0..n-1) on up to GOMAXPROCS goroutines, worker
+// inParallel runs do(worker, 0..n-1) on up to GOMAXPROCS goroutines, worker
 // numbering the goroutine.
-func runJobs(n int, do func(worker, i int)) {
+func inParallel(n int, do func(worker, i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := range n {
@@ -649,11 +652,10 @@ func addRow8Weighted(sum []uint32, row []uint8, w uint32) {
 	}
 }
 
-// resampleRows makes output rows j0 to j1-1 of one plane (or of
-// interleaved RGBA, width being the floats per row): reduce(r, into, w,
-// add) averages source row r across into (into = w×row, or into += w×row);
-// emit stores an output row. A source row cut by two output rows is reduced
-// once.
+// resampleRows makes output rows j0 to j1-1 of the float RGBA path (width
+// floats a row): reduce(r, into, w, add) averages source row r across into
+// (into = w×row, or into += w×row); emit stores an output row. A source
+// row cut by two output rows is reduced once.
 func resampleRows(ys []resampleSpan, j0, j1, width int, reduce func(r int, into []float32, w float32, add bool), emit func(j int, acc []float32)) {
 	acc := make([]float32, width)
 	shared := make([]float32, width)
@@ -863,7 +865,7 @@ func chromaFactors(r image.YCbCrSubsampleRatio) (int, int, bool) {
 	return 0, 0, false
 }
 
-func floorDiv(a, b int) int {
+func floorQuotient(a, b int) int {
 	q := a / b
 	if a%b != 0 && (a < 0) != (b < 0) {
 		q--
@@ -871,7 +873,7 @@ func floorDiv(a, b int) int {
 	return q
 }
 
-func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
+func ceilQuotient(a, b int) int { return -floorQuotient(-a, b) }
 
 // orientImage turns m (one of resampleImage's outputs, in stored
 // orientation) upright for the EXIF orientation o. Done on the small
