@@ -238,7 +238,7 @@ type upload struct {
 }
 
 // multipartBody builds a GraphQL multipart request body.
-func multipartBody(t *testing.T, operations any, fileMap map[string][]string, files ...upload) (*bytes.Buffer, string) {
+func multipartBody(t testing.TB, operations any, fileMap map[string][]string, files ...upload) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
