@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"net/http"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
@@ -601,4 +602,96 @@ func jpegBytes(t *testing.T, w, h int, seed uint8) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestRenditionsStartupPassAndBackfill: images whose renditions were never
+// recorded (a crash after the commit, a full queue, or stored before
+// renditions existed) get them from the start-up pass; a preset added
+// later is made for old images by the backfill (`mediagraph renditions`).
+func TestRenditionsStartupPassAndBackfill(t *testing.T) {
+	databaseURL, mediaDir := sweepDirs(t)
+	// Stored with renditions off: as before renditions existed, or as if
+	// the server died before its worker got to them.
+	first, stop := sweepServer(t, databaseURL, mediaDir, map[string]string{"RENDITIONS": "none"})
+	im := uploadImage(t, first, "a.png", pngBytes(t, 640, 480, 10))
+	stop()
+	key := strings.TrimPrefix(im["image"].(map[string]any)["path"].(string), "/media/")
+	base := strings.TrimSuffix(key, ".png")
+
+	s, stop := sweepServer(t, databaseURL, mediaDir, map[string]string{"RENDITIONS": "thumb=100x100:cover,small=320"})
+	if exists(filepath.Join(mediaDir, base+".100x100.jpg")) {
+		t.Fatal("made before the start-up pass")
+	}
+	s.MakePendingVariants(context.Background())
+	for _, k := range []string{base + ".100x100.jpg", base + ".320w.jpg"} {
+		if !exists(filepath.Join(mediaDir, k)) {
+			t.Errorf("%s not made by the start-up pass", k)
+		}
+	}
+	if p := digString(s.mustQuery(t, imageQuery, map[string]any{"id": im["id"]}), "node", "image", "placeholder"); !strings.HasPrefix(p, "data:image/") {
+		t.Errorf("placeholder %q after the start-up pass", p)
+	}
+	// Nothing is pending any more: a second pass visits nothing.
+	if p, err := s.Backfill(context.Background(), true, nil); err != nil || p.Images != 0 {
+		t.Errorf("second start-up pass: %+v, %v", p, err)
+	}
+	stop()
+
+	s, _ = sweepServer(t, databaseURL, mediaDir, map[string]string{"RENDITIONS": "thumb=100x100:cover,small=320,medium=640"})
+	var lines []BackfillProgress
+	p, err := s.Backfill(context.Background(), false, func(p BackfillProgress) { lines = append(lines, p) })
+	if err != nil || p.Images != 1 || p.Made != 1 || p.Failed != 0 || len(lines) != 1 {
+		t.Fatalf("backfill: %+v, %v, progress %v", p, err, lines)
+	}
+	if !exists(filepath.Join(mediaDir, base+".640w.jpg")) {
+		t.Error("the added preset was not made by the backfill")
+	}
+	if p, err := s.Backfill(context.Background(), false, nil); err != nil || p.Images != 1 || p.Made != 0 {
+		t.Errorf("a second backfill: %+v, %v; want nothing made", p, err)
+	}
+}
+
+// TestRenditionsCommand: `mediagraph renditions` makes the missing
+// variants of every image and says so in a progress line; a server
+// started on a database with pending images makes them in the background.
+func TestRenditionsCommand(t *testing.T) {
+	databaseURL, mediaDir := sweepDirs(t)
+	first, stop := sweepServer(t, databaseURL, mediaDir, map[string]string{"RENDITIONS": "none"})
+	var bases []string
+	for i := range 3 {
+		im := uploadImage(t, first, "a.png", pngBytes(t, 400, 400, uint8(20+i)))
+		bases = append(bases, strings.TrimSuffix(im["image"].(map[string]any)["path"].(string), ".png"))
+	}
+	stop()
+	cmd := exec.Command(serverBinary(t), "renditions")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+databaseURL, "STORAGE_URL="+mediaDir, "RENDITIONS=thumb=100x100:cover")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mediagraph renditions: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "renditions: 3 images checked, 3 made, 0 cannot be rendered: done") {
+		t.Errorf("output:\n%s", out)
+	}
+	for _, b := range bases {
+		if !exists(filepath.Join(mediaDir, b+".100x100.jpg")) {
+			t.Errorf("%s.100x100.jpg not made", b)
+		}
+	}
+
+	// The start-up pass of a real server: the images pending once more
+	// (their placeholders cleared, as after a crash between the commit
+	// and the worker), with a preset added, all made in the background.
+	clear, stop := sweepServer(t, databaseURL, mediaDir, map[string]string{"RENDITIONS": "none"})
+	clear.Client.ProductImage.Update().ClearImagePlaceholder().ExecX(context.Background())
+	stop()
+	startProcessOn(t, databaseURL, mediaDir, "RENDITIONS=thumb=100x100:cover,small=320")
+	deadline := time.Now().Add(15 * time.Second)
+	for _, b := range bases {
+		for !exists(filepath.Join(mediaDir, b+".320w.jpg")) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s.320w.jpg not made by the start-up pass within 15 s", b)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }
