@@ -113,3 +113,19 @@ func (s *Store) testRoot() *os.Root {
 	}
 	return nil
 }
+
+// WaitVariantJobsForTest waits for the variants in the making to be done
+// with, OnMade included: a first GET answers once its own variant is
+// stored, before its image's others.
+func WaitVariantJobsForTest(s *Store) {
+	r := s.renditions
+	r.mu.Lock()
+	var jobs []*variantJob
+	for _, j := range r.jobs {
+		jobs = append(jobs, j)
+	}
+	r.mu.Unlock()
+	for _, j := range jobs {
+		<-j.done
+	}
+}

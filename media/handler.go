@@ -62,9 +62,10 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 // serveUnmade answers the GET of a variant not yet made: if it is a
 // variant in force of an image a row names, it is made (with the image's
 // other variants, sharing the work with a background worker or other GETs
-// busy with the same image) and served; where the image cannot be
-// rendered, the answer redirects to the original. Anything else is 404:
-// no size a request names is ever made.
+// busy with the same image) and served as soon as it is stored, while the
+// others are still being made; where the image cannot be rendered, the
+// answer redirects to the original. Anything else is 404: no size a
+// request names is ever made.
 func (s *Store) serveUnmade(w http.ResponseWriter, r *http.Request, key, base string) {
 	sources, err := s.renditions.opts.Sources(r.Context(), []string{base})
 	if err != nil {
@@ -80,15 +81,29 @@ func (s *Store) serveUnmade(w http.ResponseWriter, r *http.Request, key, base st
 		http.NotFound(w, r)
 		return
 	}
-	err = s.MakeVariants(r.Context(), src)
-	switch {
+	job := s.beginVariants(r.Context(), src)
+	select {
+	case <-job.stored[key]: // nil, never ready, if the job in progress was begun for another version of the row
+	case <-job.done:
+	case <-r.Context().Done():
+		// The client went (or a timeout gave up on it); the job goes on
+		// for the others. Not the empty 200 of a handler that writes
+		// nothing.
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if s.backend.serve(w, r, key) {
+		return
+	}
+	// Never stored, or gone again (the image was deleted meanwhile and
+	// the job removed its variants): the job's end says which.
+	<-job.done
+	switch err := job.err; {
 	case errors.Is(err, ErrUnrenderable):
 		redirectToOriginal(w, src.Key)
 	case errors.Is(err, ErrNotFound):
 		http.NotFound(w, r) // the image went meanwhile
-	case err != nil:
-		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
-	case !s.backend.serve(w, r, key):
+	default:
 		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -682,6 +683,193 @@ func TestRenderTallRun(t *testing.T) {
 	for _, img := range got {
 		if v := img.(*image.Gray).Pix[0]; v != 200 {
 			t.Errorf("%v: %d, want 200", img.Bounds().Size(), v)
+		}
+	}
+}
+
+// TestRenderOwnSizeFrame: a rendition of the whole image at its own size
+// is the decoded frame, not a resampled copy of it: the same pixels
+// upright, its chroma as subsampled, whatever the orientation, for every
+// subsampling (4:1:1 turned a quarter, and odd sides, go through 4:4:4 and
+// must still come out exact).
+func TestRenderOwnSizeFrame(t *testing.T) {
+	for _, ratio := range []image.YCbCrSubsampleRatio{
+		image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio440,
+		image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio411,
+	} {
+		for _, size := range [][2]int{{64, 48}, {63, 47}} {
+			w, h := size[0], size[1]
+			src := image.NewYCbCr(image.Rect(0, 0, w, h), ratio)
+			for i := range src.Y {
+				src.Y[i] = uint8(i * 7)
+			}
+			for i := range src.Cb {
+				src.Cb[i], src.Cr[i] = uint8(i*13), uint8(i*29)
+			}
+			for o := 1; o <= 8; o++ {
+				t.Run(fmt.Sprintf("%v/%dx%d/%d", ratio, w, h, o), func(t *testing.T) {
+					dw, dh := w, h
+					if o >= 5 {
+						dw, dh = h, w
+					}
+					got := renderImages(src, o, []renderTarget{{dw, dh, false}})[0]
+					if o == 1 && got != image.Image(src) {
+						t.Errorf("upright: a %T, not the frame itself", got)
+					}
+					hx, vy, _ := chromaFactors(ratio)
+					want, ok := ratio, true
+					if o >= 5 {
+						want, ok = subsampleRatio(vy, hx)
+					}
+					if ok && w%hx == 0 && h%vy == 0 {
+						if m, ok := got.(*image.YCbCr); !ok || m.SubsampleRatio != want {
+							t.Errorf("a %T, want a YCbCr %v: the chroma turned as it is, not through 4:4:4", got, want)
+						}
+					}
+					upright := renderStored(renderNRGBA(src), renderInverse(o))
+					if b := got.Bounds(); b.Dx() != dw || b.Dy() != dh {
+						t.Fatalf("%dx%d, want %dx%d", b.Dx(), b.Dy(), dw, dh)
+					}
+					if mean, worst := renderMeanError(got, upright); worst != 0 {
+						t.Errorf("%.2f levels off on average, %d at worst; want the frame's pixels exactly", mean, worst)
+					}
+				})
+			}
+		}
+	}
+}
+
+// renderNRGBA is img converted through At.
+func renderNRGBA(img image.Image) *image.NRGBA {
+	b := img.Bounds()
+	m := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			m.Set(x, y, img.At(b.Min.X+x, b.Min.Y+y))
+		}
+	}
+	return m
+}
+
+// renderInverse is the orientation whose stored image (renderStored) of a
+// picture is that picture turned upright for o: o itself, but for the
+// quarter turns, which are each other's inverse.
+func renderInverse(o int) int {
+	switch o {
+	case 6:
+		return 8
+	case 8:
+		return 6
+	}
+	return o
+}
+
+// TestMakeRenditionsOwnSize: the variant of an image no wider than the
+// largest preset, at its own size, is the original's pixels re-encoded
+// (upright for a turned one), not a resampled copy.
+func TestMakeRenditionsOwnSize(t *testing.T) {
+	presets := renderDefaultPresets(t)
+	displayed := renderSmooth(600, 400)
+	for _, o := range []int{1, 3, 6, 8} {
+		t.Run(fmt.Sprint(o), func(t *testing.T) {
+			original := renderEncode(t, renderStored(displayed, o), TypeJPEG)
+			rs, _, err := MakeRenditions(bytes.NewReader(original), o, presets, TypeJPEG)
+			if err != nil {
+				t.Fatal(err)
+			}
+			large := rs[len(rs)-1]
+			if large.Width != 600 || large.Height != 400 {
+				t.Fatalf("large %dx%d, want the image's own 600x400", large.Width, large.Height)
+			}
+			decoded := renderDecode(t, original)
+			want := renderStored(renderNRGBA(decoded), renderInverse(o))
+			mean, worst := renderMeanError(renderDecode(t, large.Data), want)
+			t.Logf("%.3f levels from the decoded original on average, %d at worst", mean, worst)
+			// Quality 80 against the original's own decode: the
+			// re-encoding's error alone.
+			if mean > 1.5 || worst > 16 {
+				t.Errorf("%.2f levels from the decoded original on average, %d at worst; want at most 1.5 and 16", mean, worst)
+			}
+		})
+	}
+	quadrants := renderQuadrants(640, 480)
+	for o := 1; o <= 8; o++ {
+		original := renderEncode(t, renderStored(quadrants, o), TypeJPEG)
+		rs, _, err := MakeRenditions(bytes.NewReader(original), o, presets, TypeJPEG)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := renderQuadrantNames(renderDecode(t, rs[len(rs)-1].Data)); got != "RGBW" {
+			t.Errorf("orientation %d: own-size quadrants %s, want RGBW (upright)", o, got)
+		}
+	}
+}
+
+// TestMakeRenditionsHandsOver: each preset's variant is handed over once,
+// the thumbnail and the small width first (a first GET mostly waits for
+// those), the same as MakeRenditions returns.
+func TestMakeRenditionsHandsOver(t *testing.T) {
+	presets := renderDefaultPresets(t)
+	original := renderEncode(t, renderSmooth(2000, 1500), TypeJPEG)
+	want, _, err := MakeRenditions(bytes.NewReader(original), 1, presets, TypeJPEG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	placeholder, err := makeRenditions(bytes.NewReader(original), 1, presets, TypeJPEG, func(i int, r Rendition) {
+		order = append(order, r.Preset.Name)
+		if r.Preset != presets[i] || r.Width != want[i].Width || r.Height != want[i].Height || !bytes.Equal(r.Data, want[i].Data) {
+			t.Errorf("%s: handed over %dx%d (%d bytes), want %dx%d (%d bytes)", presets[i].Name, r.Width, r.Height, len(r.Data), want[i].Width, want[i].Height, len(want[i].Data))
+		}
+	})
+	if err != nil || !strings.HasPrefix(placeholder, "data:image/png") {
+		t.Fatalf("placeholder %.30q, %v", placeholder, err)
+	}
+	if len(order) != len(presets) || order[0] != "thumb" || order[1] != "small" {
+		t.Errorf("handed over %v, want each once, thumb and small first", order)
+	}
+	if got := encodeOrder([]renderTarget{{1280, 853, false}, {100, 100, true}, {640, 427, false}, {320, 213, false}}); !slices.Equal(got, []int{1, 3, 0, 2}) {
+		t.Errorf("encodeOrder %v, want the thumbnail, the small width, then the largest first", got)
+	}
+	for _, c := range []struct {
+		w, h int
+		want [][]int
+	}{
+		{1000, 1000, [][]int{{0, 1, 4}, {2, 3}}}, // the frame as cheap to read as the 640 one: the small ones first
+		{1600, 1200, [][]int{{0, 1, 2, 3, 4}}},   // the small ones from the 640 one
+		{6000, 4000, [][]int{{0, 1, 2, 3, 4}}},
+		{600, 400, [][]int{{0, 1, 2, 3, 4}}}, // nothing larger to wait for but the frame itself
+	} {
+		var targets []renderTarget
+		for _, p := range presets {
+			w, h := p.Size(c.w, c.h)
+			targets = append(targets, renderTarget{w, h, p.Fit == FitCover})
+		}
+		pw, ph := placeholderSize(c.w, c.h)
+		targets = append(targets, renderTarget{Width: pw, Height: ph})
+		if got := renderBatches(targets, c.w*c.h); !slices.EqualFunc(got, c.want, slices.Equal) {
+			t.Errorf("%dx%d: batches %v, want %v", c.w, c.h, got, c.want)
+		}
+	}
+	// Made in two batches, the variants are those of one.
+	original = renderEncode(t, renderSmooth(1000, 1000), TypeJPEG)
+	rs, _, err := MakeRenditions(bytes.NewReader(original), 1, presets, TypeJPEG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := renderDecode(t, original)
+	for _, r := range rs {
+		alone := renderImages(src, 1, []renderTarget{{r.Width, r.Height, r.Preset.Fit == FitCover}})[0]
+		var want bytes.Buffer
+		if err := encodeVariant(&want, alone, TypeJPEG); err != nil {
+			t.Fatal(err)
+		}
+		mean, worst := renderMeanError(renderDecode(t, r.Data), renderDecode(t, want.Bytes()))
+		t.Logf("%s: %.3f levels from the same made alone on average, %d at worst", r.Preset.Name, mean, worst)
+		// The thumbnail comes from the small one (a cascade), which
+		// differs by a level here and there; quantised, by a few more.
+		if mean > 0.5 || worst > 16 {
+			t.Errorf("%s: %.2f levels from the same made alone on average, %d at worst; want at most 0.5 and 16", r.Preset.Name, mean, worst)
 		}
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Renditions: every stored image gets one variant per preset (Preset),
@@ -177,17 +175,75 @@ type RenditionOptions struct {
 var ErrUnrenderable = errors.New("media: image cannot be rendered")
 
 // renditions makes variants: a pool of workers behind a bounded queue,
-// one piece of work per original at a time (singleflight: the worker and
+// one piece of work per original at a time (a variantJob: the worker and
 // concurrent GETs of its variants share it).
 type renditions struct {
 	opts  RenditionOptions
-	group singleflight.Group
 	queue chan Source
 
 	mu      sync.Mutex
 	closed  bool
 	stop    chan struct{}
 	workers sync.WaitGroup
+	jobs    map[string]*variantJob // by original's key, while in the making
+	running sync.WaitGroup         // the jobs' goroutines
+}
+
+// variantJob is the making of one original's variants, shared by all who
+// want them. It is more than a singleflight call because a GET wants one
+// variant, not all: each key's channel is closed as soon as that variant
+// is stored, so that a first GET answers then, while the job goes on with
+// the others (and ends, after the last put, with OnMade).
+type variantJob struct {
+	stored map[string]chan struct{} // by variant key; read-only once the job starts
+	done   chan struct{}            // closed when the job has ended, err set
+	err    error
+}
+
+// beginVariants returns the job making src's variants, starting it if
+// none is under way. The job runs in its own goroutine, to its end
+// whoever stops waiting for it, with ctx's values but not its
+// cancellation. Once the store is closing, it runs in the caller's
+// goroutine instead (nothing is left running after Close).
+func (s *Store) beginVariants(ctx context.Context, src Source) *variantJob {
+	r := s.renditions
+	r.mu.Lock()
+	if j, ok := r.jobs[src.Key]; ok {
+		r.mu.Unlock()
+		return j
+	}
+	j := &variantJob{stored: make(map[string]chan struct{}), done: make(chan struct{})}
+	for _, k := range VariantKeys(src, r.opts.Presets) {
+		j.stored[k] = make(chan struct{})
+	}
+	ctx = context.WithoutCancel(ctx)
+	if r.closed {
+		r.mu.Unlock()
+		j.err = s.makeVariants(ctx, src, j.markStored)
+		close(j.done)
+		return j
+	}
+	r.jobs[src.Key] = j
+	r.running.Add(1)
+	r.mu.Unlock()
+	go func() {
+		defer r.running.Done()
+		err := s.makeVariants(ctx, src, j.markStored)
+		r.mu.Lock()
+		delete(r.jobs, src.Key) // a later call starts afresh, as with singleflight
+		r.mu.Unlock()
+		j.err = err
+		close(j.done)
+	}()
+	return j
+}
+
+// markStored tells whoever waits for key that it is stored (once per key:
+// makeVariants stores each key once).
+func (j *variantJob) markStored(key string) {
+	if ch, ok := j.stored[key]; ok {
+		close(ch)
+	}
 }
 
 func (s *Store) startRenditions(opts RenditionOptions) {
@@ -197,7 +253,7 @@ func (s *Store) startRenditions(opts RenditionOptions) {
 	if opts.Queue <= 0 {
 		opts.Queue = 256
 	}
-	r := &renditions{opts: opts, queue: make(chan Source, opts.Queue), stop: make(chan struct{})}
+	r := &renditions{opts: opts, queue: make(chan Source, opts.Queue), stop: make(chan struct{}), jobs: make(map[string]*variantJob)}
 	s.renditions = r
 	for range opts.Workers {
 		r.workers.Go(func() {
@@ -217,7 +273,8 @@ func (s *Store) startRenditions(opts RenditionOptions) {
 }
 
 // closeRenditions stops the workers once the variants in the making are
-// stored; what is still queued is made on demand or by the backfill.
+// stored (the jobs that GETs started included: they outlive the GETs);
+// what is still queued is made on demand or by the backfill.
 func (s *Store) closeRenditions() {
 	r := s.renditions
 	if r == nil {
@@ -230,6 +287,8 @@ func (s *Store) closeRenditions() {
 	}
 	r.mu.Unlock()
 	r.workers.Wait()
+	// No job starts in the background once closed is set (beginVariants).
+	r.running.Wait()
 }
 
 // Presets are the rendition presets in force (none when renditions are
@@ -271,8 +330,9 @@ func (r *renditions) observe(outcome string, took time.Duration) {
 }
 
 // MakeVariants makes and stores every variant of src from one decode of
-// the original, and returns once they are stored. Concurrent calls for one
-// original share one piece of work, which runs to its end even if ctx is
+// the original, and returns once they are all stored (and OnMade has
+// answered). Concurrent calls for one original, and first GETs of its
+// variants, share one piece of work, which runs to its end even if ctx is
 // cancelled (others may be waiting for it). A variant already stored is
 // kept as it is (puts never replace). An error wrapping ErrUnrenderable
 // means the image cannot be decoded into variants (OnUnrenderable was
@@ -282,13 +342,15 @@ func (s *Store) MakeVariants(ctx context.Context, src Source) error {
 	if r == nil || src.VariantType == "" {
 		return nil
 	}
-	_, err, _ := r.group.Do(src.Key, func() (any, error) {
-		return nil, s.makeVariants(context.WithoutCancel(ctx), src)
-	})
-	return err
+	j := s.beginVariants(ctx, src)
+	<-j.done
+	return j.err
 }
 
-func (s *Store) makeVariants(ctx context.Context, src Source) (err error) {
+// makeVariants renders src's variants and stores each as soon as it is
+// encoded, telling stored its key once it is (before OnMade: a GET may
+// serve it then), and calls OnMade after the last put.
+func (s *Store) makeVariants(ctx context.Context, src Source, stored func(key string)) (err error) {
 	r := s.renditions
 	start := time.Now()
 	defer func() {
@@ -301,23 +363,28 @@ func (s *Store) makeVariants(ctx context.Context, src Source) (err error) {
 			r.observe("failed", time.Since(start))
 		}
 	}()
-	rendered, placeholder, err := s.render(ctx, src)
+	variants := Variants(src, r.opts.Presets)
+	var keys []string // stored, each once
+	var putErr error
+	placeholder, err := s.render(ctx, src, func(i int, rd Rendition) {
+		if putErr != nil || i >= len(variants) || slices.Contains(keys, variants[i].Key) {
+			return
+		}
+		v := variants[i]
+		if putErr = s.backend.putBytes(ctx, v.Key, rd.Data, v.ContentType); putErr != nil {
+			return
+		}
+		keys = append(keys, v.Key)
+		stored(v.Key)
+	})
 	if err != nil {
 		if errors.Is(err, ErrUnrenderable) && r.opts.OnUnrenderable != nil {
 			r.opts.OnUnrenderable(ctx, src, err)
 		}
 		return err
 	}
-	variants := Variants(src, r.opts.Presets)
-	var stored []string
-	for i, v := range variants {
-		if i >= len(rendered) || slices.Contains(stored, v.Key) {
-			continue
-		}
-		if err := s.backend.putBytes(ctx, v.Key, rendered[i].Data, v.ContentType); err != nil {
-			return err
-		}
-		stored = append(stored, v.Key)
+	if putErr != nil {
+		return putErr
 	}
 	if r.opts.OnMade != nil {
 		// After the puts: a deletion that committed before this answer is
@@ -325,7 +392,7 @@ func (s *Store) makeVariants(ctx context.Context, src Source) (err error) {
 		// itself.
 		named, err := r.opts.OnMade(ctx, src, placeholder)
 		if err == nil && !named {
-			if err := s.Delete(ctx, stored...); err != nil {
+			if err := s.Delete(ctx, keys...); err != nil {
 				return err
 			}
 			return fmt.Errorf("media: %s: %w", src.Key, ErrNotFound)
@@ -334,17 +401,18 @@ func (s *Store) makeVariants(ctx context.Context, src Source) (err error) {
 	return nil
 }
 
-// render decodes the original once, within the decode budget, and makes
-// every preset's variant.
-func (s *Store) render(ctx context.Context, src Source) ([]Rendition, string, error) {
+// render decodes the original once, within the decode budget, and hands
+// every preset's variant to each as soon as it is encoded
+// (makeRenditions); it returns the placeholder.
+func (s *Store) render(ctx context.Context, src Source, each func(i int, r Rendition)) (string, error) {
 	weight := min(int64(src.Width)*int64(src.Height), s.decodeBudget)
 	if err := s.decodeGate.Acquire(ctx, weight); err != nil {
-		return nil, "", err
+		return "", err
 	}
 	defer s.decodeGate.Release(weight)
 	f, err := s.Open(ctx, src.Key)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, headLen)
@@ -353,15 +421,15 @@ func (s *Store) render(ctx context.Context, src Source) ([]Rendition, string, er
 		head, _ := br.Peek(headLen) // fewer bytes for a short file: all of it
 		orientation = jpegOrientation(head)
 	}
-	rendered, placeholder, err := MakeRenditions(br, orientation, s.renditions.opts.Presets, src.VariantType)
+	placeholder, err := makeRenditions(br, orientation, s.renditions.opts.Presets, src.VariantType, each)
 	if err != nil {
 		var se *storageError
 		if errors.As(err, &se) || errors.Is(err, ErrStorage) {
-			return nil, "", err
+			return "", err
 		}
-		return nil, "", fmt.Errorf("%w: %s: %w", ErrUnrenderable, src.Key, err)
+		return "", fmt.Errorf("%w: %s: %w", ErrUnrenderable, src.Key, err)
 	}
-	return rendered, placeholder, nil
+	return placeholder, nil
 }
 
 // EnsureVariants makes src's variants if any is missing (the backfill,

@@ -122,6 +122,9 @@ type renditionRig struct {
 	made    atomic.Int64            // OnMade calls
 	failed  atomic.Int64            // OnUnrenderable calls
 	presets []media.Preset
+	// hold, if set before the first image's variants are made, keeps
+	// OnMade (the end of every piece of work) from answering until closed.
+	hold chan struct{}
 }
 
 func newRenditionRig(t testing.TB, open func(media.Options) *media.Store) *renditionRig {
@@ -144,6 +147,9 @@ func newRenditionRig(t testing.TB, open func(media.Options) *media.Store) *rendi
 				return out, nil
 			},
 			OnMade: func(_ context.Context, src media.Source, _ string) (bool, error) {
+				if rig.hold != nil {
+					<-rig.hold
+				}
 				rig.made.Add(1)
 				rig.mu.Lock()
 				defer rig.mu.Unlock()
@@ -209,6 +215,7 @@ func TestRenditionsConformance(t *testing.T) {
 					t.Fatalf("a first GET answered %d", code)
 				}
 			}
+			media.WaitVariantJobsForTest(s)
 			if rig.made.Load() != 1 {
 				t.Errorf("%d pieces of work for one image's concurrent GETs, want 1", rig.made.Load())
 			}
@@ -338,5 +345,97 @@ func TestRenditionsPhonePhotoUpright(t *testing.T) {
 		if bytes.Contains(body, []byte("Exif")) {
 			t.Errorf("%s carries EXIF", v.Key)
 		}
+	}
+}
+
+// TestRenditionsServedOnceStored: a first GET answers as soon as its own
+// variant is stored, and so do concurrent GETs of the image's other
+// variants, while the piece of work goes on to its end (OnMade, held
+// here); MakeVariants still returns only then.
+func TestRenditionsServedOnceStored(t *testing.T) {
+	rig := newRenditionRig(t, func(opts media.Options) *media.Store { return backendsWith(opts)["disk"](t) })
+	hold := make(chan struct{})
+	release := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(release) // before the store's Close, which waits for the work
+	rig.hold = hold
+	s, h := rig.store, rig.store.Handler()
+	src := rig.add(t, jpegOf(t, 1000, 800))
+	variants := media.Variants(src, rig.presets)
+	var wg sync.WaitGroup
+	for _, v := range variants {
+		wg.Go(func() {
+			rec := getKey(t, h, v.Key)
+			img, _, err := image.Decode(rec.Body)
+			if rec.Code != http.StatusOK || err != nil || img.Bounds().Dx() != v.Width || img.Bounds().Dy() != v.Height {
+				t.Errorf("GET %s: %d, %v; want %d×%d", v.Key, rec.Code, err, v.Width, v.Height)
+			}
+		})
+	}
+	answered := make(chan struct{})
+	go func() { wg.Wait(); close(answered) }()
+	select {
+	case <-answered:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the GETs did not answer before the piece of work ended")
+	}
+	made := make(chan error, 1)
+	go func() { made <- s.MakeVariants(context.Background(), src) }()
+	select {
+	case err := <-made:
+		t.Fatalf("MakeVariants returned (%v) before the piece of work it joined ended", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if n := rig.made.Load(); n != 0 {
+		t.Fatalf("OnMade answered %d times while held", n)
+	}
+	release()
+	if err := <-made; err != nil {
+		t.Fatal(err)
+	}
+	if n := rig.made.Load(); n != 1 {
+		t.Errorf("%d pieces of work for the GETs and MakeVariants of one image, want 1", n)
+	}
+}
+
+// TestRenditionsFailureReachesWaitingGETs: GETs waiting for variants whose
+// piece of work fails get its outcome: the original when the image cannot
+// be rendered, 404 when it is gone.
+func TestRenditionsFailureReachesWaitingGETs(t *testing.T) {
+	rig := newRenditionRig(t, func(opts media.Options) *media.Store { return backendsWith(opts)["disk"](t) })
+	s, h := rig.store, rig.store.Handler()
+	ctx := context.Background()
+	broken := rig.add(t, jpegOf(t, 600, 400))
+	good := jpegOf(t, 600, 400)
+	if err := media.PlantForTest(s, broken.Key, good[:len(good)/3]); err != nil { // truncated after the checks
+		t.Fatal(err)
+	}
+	gone := rig.add(t, jpegOf(t, 600, 400))
+	if err := s.Delete(ctx, gone.Key); err != nil { // its row stays
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		src  media.Source
+		code int
+	}{{broken, http.StatusFound}, {gone, http.StatusNotFound}} {
+		var wg sync.WaitGroup
+		for _, v := range media.Variants(c.src, rig.presets) {
+			wg.Go(func() {
+				rec := getKey(t, h, v.Key)
+				if rec.Code != c.code {
+					t.Errorf("GET %s: %d, want %d", v.Key, rec.Code, c.code)
+				}
+				if c.code == http.StatusFound && rec.Header().Get("Location") != path.Base(c.src.Key) {
+					t.Errorf("GET %s: Location %q, want the original", v.Key, rec.Header().Get("Location"))
+				}
+			})
+		}
+		wg.Wait()
+	}
+	media.WaitVariantJobsForTest(s)
+	if rig.failed.Load() == 0 {
+		t.Error("OnUnrenderable was not told")
+	}
+	if rig.made.Load() != 0 {
+		t.Errorf("OnMade told of %d images whose variants failed", rig.made.Load())
 	}
 }
