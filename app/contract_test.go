@@ -217,6 +217,8 @@ func TestPagesAndHealth(t *testing.T) {
 	for _, tc := range []struct{ path, contains string }{
 		{"/", "graphiql"},
 		{"/altair", "Apollo-Require-Preflight"},
+		{"/admin/", "mediagraph · admin"},
+		{"/admin/products/4294967297", "mediagraph · admin"}, // a deep link reloads into the admin
 		{"/healthz", "ok"},
 		{"/readyz", "ready"},
 	} {

@@ -160,7 +160,10 @@ func BuildServer(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Opt
 
 // Close closes the database and the storage.
 func (s *Server) Close() error {
-	return errors.Join(s.Client.Close(), s.Media.Close())
+	// The storage first: it waits for the variants being made, which
+	// record their placeholders in the database.
+	mediaErr := s.Media.Close()
+	return errors.Join(mediaErr, s.Client.Close())
 }
 
 func (s *Server) rules() graph.Rules {
@@ -197,7 +200,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/query", cors(c.CORSAllowedOrigins, gql))
 	playgrounds := web.Handler(web.Options{Endpoint: "/query", Introspection: c.Introspection, TokensRequired: len(c.APITokens) > 0})
-	for _, pattern := range []string{"GET /{$}", "GET /altair", "GET /altair/{$}", "GET " + web.AssetPrefix} {
+	for _, pattern := range []string{"GET /{$}", "GET /altair", "GET /altair/{$}", "GET /admin", "GET " + web.AdminPrefix, "GET " + web.AssetPrefix} {
 		mux.Handle(pattern, playgrounds)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // End-to-end runner: builds the Go server (go build from the repo root), starts it on a free
 // loopback port with a fresh temporary data dir, waits for /readyz, runs the node:test files
-// (api.test.mjs, browser.mjs, renditions.test.mjs, srcset.test.mjs, …) against it, then stops it
+// (api.test.mjs, browser.mjs, admin.test.mjs, renditions.test.mjs, srcset.test.mjs, …) against it, then stops it
 // and removes the temporary dir — on every exit path. Exit code 0 only if everything passed.
 //
 //   node run.mjs [files…] [node --test options…]
@@ -29,7 +29,7 @@ const testOpts = argv.filter((a) => a.startsWith('-'));
 if (files.length === 0) {
   files = skipBrowser
     ? ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'renditions.test.mjs']
-    : ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'browser.mjs', 'playgrounds.test.mjs', 'renditions.test.mjs', 'srcset.test.mjs'];
+    : ['api.test.mjs', 'audit.test.mjs', 'refusals.test.mjs', 'browser.mjs', 'playgrounds.test.mjs', 'admin.test.mjs', 'renditions.test.mjs', 'srcset.test.mjs'];
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mediagraph-e2e-'));
@@ -82,7 +82,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 async function main() {
   // 0. Chromium for the browser test (one-time install; apt needs root).
-  if (!skipBrowser && ['browser.mjs', 'srcset.test.mjs'].some((f) => files.includes(f)) && !fs.existsSync(chromiumPath)) {
+  if (!skipBrowser && ['browser.mjs', 'playgrounds.test.mjs', 'admin.test.mjs', 'srcset.test.mjs'].some((f) => files.includes(f)) && !fs.existsSync(chromiumPath)) {
     log(`${chromiumPath} is missing: running install.sh`);
     await runCommand('sh', [path.join(here, 'install.sh')], { cwd: here, timeoutMs: 600_000, onSpawn: (c) => { helper = c; } });
   }

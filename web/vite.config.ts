@@ -1,5 +1,5 @@
-// Builds the playgrounds into dist/ (embedded by web.go): index.html (GraphiQL) and altair.html
-// (Altair), assets under dist/assets/ with content-hashed names, no source maps. Altair comes
+// Builds the front ends into dist/ (embedded by web.go): index.html (GraphiQL), altair.html
+// (Altair) and admin.html (the admin), assets under dist/assets/ with content-hashed names, no source maps. Altair comes
 // prebuilt from altair-static; altairStatic() copies it under assets/altair-<hash>/.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -77,7 +77,7 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 4096,
     rolldownOptions: {
-      input: { graphiql: join(here, 'index.html'), altair: join(here, 'altair.html') },
+      input: { graphiql: join(here, 'index.html'), altair: join(here, 'altair.html'), admin: join(here, 'admin.html') },
       // React libraries mark modules "use client": meaningless in a browser bundle.
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);

@@ -1,5 +1,6 @@
 // Package web serves mediagraph's front ends from the binary: GraphiQL at /, Altair at /altair,
-// and their assets under /assets/. Vite builds them from this directory's npm workspace into
+// the admin at /admin/ (a single-page app: every /admin/… path without a dot is its page, so a
+// reload of a deep link works), and their assets under /assets/. Vite builds them from this directory's npm workspace into
 // dist/ (committed; `npm ci && npm run build` reproduces it), which is embedded here, so a page
 // never loads anything from another origin.
 //
@@ -124,8 +125,12 @@ func etagOf(b []byte) string {
 	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
-// Handler serves GET and HEAD of "/" (GraphiQL), "/altair" (Altair; "/altair/" redirects there)
-// and everything under AssetPrefix. Mount it on those paths. It panics if the embedded build
+// AdminPrefix is the path of the admin; every path under it without a dot serves its page.
+const AdminPrefix = "/admin/"
+
+// Handler serves GET and HEAD of "/" (GraphiQL), "/altair" (Altair; "/altair/" redirects there),
+// "/admin/" and the admin's client-side routes under it ("/admin" redirects there), and
+// everything under AssetPrefix. Mount it on those paths. It panics if the embedded build
 // lacks a page, which only a broken build can cause (the package's tests check it).
 func Handler(opts Options) http.Handler {
 	if opts.Endpoint == "" {
@@ -140,7 +145,7 @@ func Handler(opts Options) http.Handler {
 		panic("web: " + err.Error())
 	}
 	h := &handler{pages: map[string]page{}, assets: map[string]asset{}, files: files}
-	for urlPath, name := range map[string]string{"/": "index.html", "/altair": "altair.html"} {
+	for urlPath, name := range map[string]string{"/": "index.html", "/altair": "altair.html", AdminPrefix: "admin.html"} {
 		b, err := fs.ReadFile(files, name)
 		if err != nil || !bytes.Contains(b, []byte(configPlaceholder)) {
 			panic("web: the embedded build has no usable " + name + ": run `npm run build` in web/")
@@ -181,9 +186,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := r.URL.Path
-	if p == "/altair/" {
+	switch {
+	case p == "/altair/":
 		http.Redirect(w, r, "/altair", http.StatusMovedPermanently)
 		return
+	case p == strings.TrimSuffix(AdminPrefix, "/"):
+		http.Redirect(w, r, AdminPrefix, http.StatusMovedPermanently)
+		return
+	case isAdminRoute(p):
+		p = AdminPrefix
 	}
 	if pg, ok := h.pages[p]; ok {
 		hdr := w.Header()
@@ -235,6 +246,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Set("ETag", a.etag)
 	http.ServeContent(w, r, "", time.Time{}, rs)
+}
+
+// isAdminRoute says whether p is one of the admin's client-side routes: under AdminPrefix, with
+// no dot anywhere (a file name, "..") and no empty segment, so that a mistyped asset is a 404 and
+// not a page.
+func isAdminRoute(p string) bool {
+	rest, ok := strings.CutPrefix(p, AdminPrefix)
+	if !ok {
+		return false
+	}
+	return !strings.Contains(rest, ".") && !strings.Contains("/"+rest, "//")
 }
 
 // gzip returns the asset's gzip encoding and its ETag, compressing it on first use.

@@ -35,7 +35,7 @@ var (
 
 func TestPages(t *testing.T) {
 	h := Handler(Options{Endpoint: "/query", Introspection: false, TokensRequired: true})
-	for _, p := range []string{"/", "/altair"} {
+	for _, p := range []string{"/", "/altair", "/admin/", "/admin/products/4294967297"} {
 		t.Run(p, func(t *testing.T) {
 			w := serve(t, h, http.MethodGet, p, nil)
 			if w.Code != http.StatusOK {
@@ -170,6 +170,47 @@ func TestNotFound(t *testing.T) {
 	}
 	if w := serve(t, h, http.MethodGet, "/altair/", nil); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/altair" {
 		t.Errorf("GET /altair/: %d → %q", w.Code, w.Header().Get("Location"))
+	}
+	if w := serve(t, h, http.MethodGet, "/admin", nil); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/admin/" {
+		t.Errorf("GET /admin: %d → %q", w.Code, w.Header().Get("Location"))
+	}
+}
+
+// The admin is a single-page app: /admin/ and every route under it without a dot answer the same
+// page (a reload of a deep link works); a path with a dot (a file that is not there) is a 404.
+func TestAdminRoutes(t *testing.T) {
+	h := Handler(Options{TokensRequired: true})
+	root := serve(t, h, http.MethodGet, "/admin/", nil)
+	if root.Code != http.StatusOK || !strings.Contains(root.Body.String(), "<title>mediagraph · admin</title>") {
+		t.Fatalf("GET /admin/: %d\n%s", root.Code, root.Body.String())
+	}
+	for _, p := range []string{"/admin/products", "/admin/products/new", "/admin/products/4294967297", "/admin/documents/", "/admin/anything/at/all"} {
+		w := serve(t, h, http.MethodGet, p, nil)
+		if w.Code != http.StatusOK || w.Body.String() != root.Body.String() {
+			t.Errorf("GET %s: %d, not the admin page", p, w.Code)
+			continue
+		}
+		for k, want := range map[string]string{"Cache-Control": "no-cache", "Content-Security-Policy": PageCSP, "Content-Type": "text/html; charset=utf-8"} {
+			if got := w.Header().Get(k); got != want {
+				t.Errorf("GET %s: %s = %q, want %q", p, k, got, want)
+			}
+		}
+		if head := serve(t, h, http.MethodHead, p, nil); head.Code != http.StatusOK || head.Body.Len() != 0 {
+			t.Errorf("HEAD %s: %d, %d bytes", p, head.Code, head.Body.Len())
+		}
+	}
+	for _, p := range []string{"/admin/favicon.ico", "/admin/products/1.json", "/admin/../index.html", "/admin/a/..", "/admin//x", "/admin/assets/admin.js"} {
+		if w := serve(t, h, http.MethodGet, p, nil); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, w.Code)
+		}
+	}
+	// The admin's script is a module from /assets/.
+	scripts := regexp.MustCompile(`<script type="module"[^>]* src="(/assets/admin-[\w-]+\.js)"`).FindStringSubmatch(root.Body.String())
+	if scripts == nil {
+		t.Fatalf("the admin page names no admin script:\n%s", root.Body.String())
+	}
+	if w := serve(t, h, http.MethodGet, scripts[1], nil); w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/javascript; charset=utf-8" {
+		t.Errorf("GET %s: %d %q", scripts[1], w.Code, w.Header().Get("Content-Type"))
 	}
 }
 

@@ -1,0 +1,1 @@
+import{a as e,r as t,s as n}from"./visitor-Ba62UVIV.js";function r(r,i=6){let a=0,o=t(n(r),{Field:{enter(e){if(e.name.value===`ofType`){if(a>=i)return null;a++}},leave(e){e.name.value===`ofType`&&a--}}});return e(o)}export{r as t};
