@@ -498,6 +498,11 @@ func TestRenditionsMadeBeforeAnswerBehindCDN(t *testing.T) {
 			t.Errorf("%s (%s) not stored when the mutation answered: %v", name, key, err)
 		}
 	}
+	// The admin shows the thumbnails from there.
+	resp, _ := s.get(t, "/admin/")
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://cdn.example;") {
+		t.Errorf("the admin's CSP does not allow the CDN's images: %q", csp)
+	}
 }
 
 // TestRenditionsSweep: the sweep removes variants whose original is gone,

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -199,7 +200,7 @@ func (s *Server) routes() (http.Handler, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", cors(c.CORSAllowedOrigins, gql))
-	playgrounds := web.Handler(web.Options{Endpoint: "/query", Introspection: c.Introspection, TokensRequired: len(c.APITokens) > 0})
+	playgrounds := web.Handler(web.Options{Endpoint: "/query", Introspection: c.Introspection, TokensRequired: len(c.APITokens) > 0, MediaOrigins: s.mediaOrigins()})
 	for _, pattern := range []string{"GET /{$}", "GET /altair", "GET /altair/{$}", "GET /admin", "GET " + web.AdminPrefix, "GET " + web.AssetPrefix} {
 		mux.Handle(pattern, playgrounds)
 	}
@@ -213,6 +214,32 @@ func (s *Server) routes() (http.Handler, error) {
 		mux.Handle(c.MediaURL, http.StripPrefix(strings.TrimSuffix(c.MediaURL, "/"), s.Media.Handler()))
 	}
 	return s.linger.Handler(bodyReadDeadline(c.BodyReadTimeout, logRequests(s.log, s.Metrics, c.MediaURL, mux))), nil
+}
+
+// mediaOrigins are the origins media URLs point at when this server does
+// not serve them: the absolute MEDIA_URL's, or the bucket's that signed URLs
+// name (a URL signed at start, which needs no request).
+func (s *Server) mediaOrigins() []string {
+	c := s.cfg
+	origin := func(raw string) []string {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return nil
+		}
+		return []string{u.Scheme + "://" + u.Host}
+	}
+	switch {
+	case c.SignedURLTTL > 0:
+		signed, err := s.Media.SignedURL(context.Background(), "products/images/origin", c.SignedURLTTL)
+		if err != nil {
+			s.log.Warn("media: no signed URL to learn the bucket's origin from; the admin's CSP will block its images", "err", err)
+			return nil
+		}
+		return origin(signed)
+	case !strings.HasPrefix(c.MediaURL, "/"):
+		return origin(c.MediaURL)
+	}
+	return nil
 }
 
 // servesMedia reports whether this server serves the media URL itself

@@ -61,6 +61,10 @@ type Options struct {
 	// TokensRequired is true when writes need a bearer token (API_TOKENS): the pages ask for one,
 	// keep it for the tab only and send it as Authorization: Bearer ….
 	TokensRequired bool
+	// MediaOrigins are the origins media is served from when it is not this server (an absolute
+	// MEDIA_URL: a CDN; signed bucket URLs): the admin shows thumbnails from there, so the
+	// pages' CSP allows images from them ("https://cdn.example.com").
+	MediaOrigins []string
 }
 
 // pageConfig is what the pages read from their <meta> tag (web/src/lib/config.ts).
@@ -96,6 +100,7 @@ type handler struct {
 	pages  map[string]page  // URL path → page
 	assets map[string]asset // URL path → asset
 	files  fs.FS
+	csp    string // of the pages: PageCSP, with the media origins
 }
 
 // contentTypes are the types of the files Vite and altair-static produce, so that nothing
@@ -144,7 +149,11 @@ func Handler(opts Options) http.Handler {
 	if err != nil {
 		panic("web: " + err.Error())
 	}
-	h := &handler{pages: map[string]page{}, assets: map[string]asset{}, files: files}
+	h := &handler{pages: map[string]page{}, assets: map[string]asset{}, files: files, csp: PageCSP}
+	if len(opts.MediaOrigins) > 0 {
+		origins := strings.Join(opts.MediaOrigins, " ")
+		h.csp = strings.Replace(PageCSP, "img-src 'self' data:;", "img-src 'self' data: "+origins+"; media-src 'self' "+origins+";", 1)
+	}
 	for urlPath, name := range map[string]string{"/": "index.html", "/altair": "altair.html", AdminPrefix: "admin.html"} {
 		b, err := fs.ReadFile(files, name)
 		if err != nil || !bytes.Contains(b, []byte(configPlaceholder)) {
@@ -200,7 +209,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr := w.Header()
 		hdr.Set("Content-Type", "text/html; charset=utf-8")
 		hdr.Set("Cache-Control", "no-cache")
-		hdr.Set("Content-Security-Policy", PageCSP)
+		hdr.Set("Content-Security-Policy", h.csp)
 		hdr.Set("Referrer-Policy", "no-referrer")
 		hdr.Set("ETag", pg.etag)
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(pg.body))

@@ -286,3 +286,17 @@ func TestNoSourceMaps(t *testing.T) {
 		return nil
 	})
 }
+
+// TestMediaOriginsInCSP: with media served from elsewhere (a CDN), the
+// pages may show images from there, and from nowhere else.
+func TestMediaOriginsInCSP(t *testing.T) {
+	h := Handler(Options{MediaOrigins: []string{"https://cdn.example.com"}})
+	for _, p := range []string{"/", "/admin/", "/admin/products/1"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+		csp := rec.Header().Get("Content-Security-Policy")
+		if !strings.Contains(csp, "img-src 'self' data: https://cdn.example.com;") || !strings.Contains(csp, "script-src 'self';") || strings.Count(csp, "cdn.example.com") != 2 {
+			t.Errorf("GET %s: CSP %q", p, csp)
+		}
+	}
+}
