@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strconv"
@@ -415,7 +416,7 @@ func (s *Store) render(ctx context.Context, src Source, each func(i int, r Rendi
 		return "", err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, headLen)
+	br := bufio.NewReaderSize(storageReader{f, src.Key}, headLen)
 	orientation := 1
 	if strings.HasSuffix(src.Key, ".jpg") {
 		head, _ := br.Peek(headLen) // fewer bytes for a short file: all of it
@@ -430,6 +431,24 @@ func (s *Store) render(ctx context.Context, src Source, each func(i int, r Rendi
 		return "", fmt.Errorf("%w: %s: %w", ErrUnrenderable, src.Key, err)
 	}
 	return placeholder, nil
+}
+
+// storageReader marks the errors of reading a stored file as the
+// storage's (ErrStorage), so that a bucket that fails in the middle of a
+// decode is not taken for an image that cannot be rendered (which would be
+// recorded for good). A file that ends early is io.EOF, unmarked: the
+// decoder's verdict on it stands.
+type storageReader struct {
+	r   io.Reader
+	key string
+}
+
+func (s storageReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = storageErr("reading "+s.key, err)
+	}
+	return n, err
 }
 
 // EnsureVariants makes src's variants if any is missing (the backfill,
