@@ -21,6 +21,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { guardedPage } from './lib/browser.mjs';
 import { baseURL, timedFetch } from './lib/client.mjs';
 import { pdf, png, sha256 } from './lib/png.mjs';
 import { freePort, startServer, stopServer, waitReady } from './lib/server.mjs';
@@ -30,7 +31,6 @@ const require = createRequire(import.meta.url);
 const T = { timeout: 60_000 };
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.E2E_SCREENSHOTS || path.join(here, 'screenshots');
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const run = Date.now().toString(36); // names unique to this run, for searches
 
@@ -92,20 +92,8 @@ after(async () => {
  * and page errors recorded, and every POST to /query recorded with its content type and body.
  */
 async function openContext(url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const foreign = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (LOCAL_HOSTS.has(u.hostname)) return route.continue();
-    foreign.push(u.href);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors = [];
+  const { context, page, foreign, errors } = await guardedPage(browser, { width: 1280, height: 900 });
   const posts = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
   page.on('request', (r) => {
     if (new URL(r.url()).pathname === '/query' && r.method() === 'POST') {
       posts.push({ type: r.headers()['content-type'] || '', headers: r.headers(), body: r.postDataBuffer()?.toString('latin1') ?? '' });

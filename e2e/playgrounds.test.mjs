@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { guardedPage } from './lib/browser.mjs';
 import { baseURL, timedFetch } from './lib/client.mjs';
 import { png, sha256 } from './lib/png.mjs';
 import { freePort, startServer, stopServer, waitReady } from './lib/server.mjs';
@@ -21,7 +22,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const T = { timeout: 60_000 };
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.E2E_SCREENSHOTS || path.join(here, 'screenshots');
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 let browser;
 
@@ -46,20 +46,8 @@ after(async () => {
  * console errors and page errors are recorded, requests to /query are recorded with headers.
  */
 async function openPage(url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const foreign = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (LOCAL_HOSTS.has(u.hostname)) return route.continue();
-    foreign.push(u.href);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const errors = [];
+  const { context, page, foreign, errors } = await guardedPage(browser, { width: 1280, height: 800 });
   const queries = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
   const answers = [];
   page.on('request', (r) => {
     if (new URL(r.url()).pathname === '/query') queries.push({ method: r.method(), headers: r.headers(), body: r.postData() ?? '' });
