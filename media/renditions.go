@@ -239,6 +239,30 @@ func (s *Store) beginVariants(ctx context.Context, src Source) *variantJob {
 	return j
 }
 
+// waitVariantJobs waits for the jobs making the variants of the originals
+// among keys (Delete), or for ctx.
+func (s *Store) waitVariantJobs(ctx context.Context, keys []string) {
+	r := s.renditions
+	if r == nil {
+		return
+	}
+	var running []*variantJob
+	r.mu.Lock()
+	for _, k := range keys {
+		if j, ok := r.jobs[k]; ok {
+			running = append(running, j)
+		}
+	}
+	r.mu.Unlock()
+	for _, j := range running {
+		select {
+		case <-j.done:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // markStored tells whoever waits for key that it is stored (once per key:
 // makeVariants stores each key once).
 func (j *variantJob) markStored(key string) {

@@ -211,8 +211,12 @@ func (s *Store) SignedURL(ctx context.Context, key string, ttl time.Duration) (s
 	return s.backend.signedURL(ctx, key, ttl)
 }
 
-// Delete removes the files at keys. A missing key is not an error.
+// Delete removes the files at keys. A missing key is not an error. An
+// original whose variants are being made is removed once that job has
+// ended: its rows are gone by then, so the job removes the variants it
+// stored, and none is served after Delete returns.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
+	s.waitVariantJobs(ctx, keys)
 	var errs []error
 	for _, key := range keys {
 		if !validKey(key) {
